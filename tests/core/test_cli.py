@@ -1,0 +1,202 @@
+"""The CLI end to end through main(argv): new, validate, schema, --help, --version."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.core.conftest import EXAMPLES, INDEX
+from wizard import __version__
+from wizard.cli import main
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets" / "examples"
+GOOD_FLAGS = [
+    "--name", "Dolly v2 12B Test",
+    "--description", "Dolly-v2-12b, developed by Databricks, is an instruction-following model.",
+    "--interface", "chat",
+    "--gpu-image", "ghcr.io/premai-io/chat-dolly-v2-12b-gpu:1.0.2",
+    "--gpu-size", "40689160223",
+    "--memory", "24 GiB",
+    "--tokens-per-second", "18",
+]  # fmt: skip
+
+
+def new(tmp_path, *extra: str) -> int:
+    return main(["new", *GOOD_FLAGS, "--index", str(INDEX), "--out", str(tmp_path / "out"), *extra])
+
+
+def written(tmp_path) -> list[str]:
+    out = tmp_path / "out"
+    return sorted(str(p.relative_to(out)) for p in out.rglob("*")) if out.exists() else []
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0 and capsys.readouterr().out.strip() == f"prem-new-service {__version__}"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "new" in out and "validate" in out and "schema" in out
+
+
+def test_new_writes_a_folder_that_validates(tmp_path, capsys):
+    assert new(tmp_path) == 0
+    folder = tmp_path / "out" / "chat-dolly-v2-12b-test"
+    assert capsys.readouterr().out.strip() == str(folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["id"] == "dolly-v2-12b-test"  # suggested from the name
+    assert manifest["modelInfo"] == {"memoryRequirements": 24576, "tokensPerSecond": 18}
+    assert manifest["defaultPort"] == 8000 and manifest["beta"] is True
+    port = manifest["defaultExternalPort"]
+    used = {e["defaultExternalPort"] for e in json.loads(INDEX.read_text())}
+    assert port not in used
+    assert main(["validate", str(folder)]) == 0
+
+
+@pytest.mark.parametrize("spec", sorted(p.name for p in ASSETS.iterdir()))
+def test_every_example_spec_scaffolds_and_validates(tmp_path, spec, capsys):
+    out = tmp_path / "out"
+    assert main(["new", "--from", str(ASSETS / spec), "--out", str(out), "--index", str(INDEX)]) == 0
+    (folder,) = out.iterdir()
+    assert main(["validate", str(folder)]) == 0
+    text = (folder / "manifest.json").read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), indent=4, ensure_ascii=False) + "\n"
+
+
+def test_flags_beat_the_spec_file(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("name: From File\ndescription: A description long enough to pass.\ninterface: chat\n"
+                    "cpu-image: ghcr.io/a/b:1\ncpu_size: 1 GB\nmemory: 8g\nexternal_port: 8999\n")
+    assert main(["new", "--from", str(spec), "--name", "From Flag", "--out", str(tmp_path / "out"), "--offline"]) == 0
+    manifest = json.loads((tmp_path / "out" / "chat-from-flag" / "manifest.json").read_text())
+    assert manifest["name"] == "From Flag" and manifest["defaultExternalPort"] == 8999
+    assert manifest["dockerImages"] == {"cpu": {"size": 1_000_000_000, "image": "ghcr.io/a/b:1"}}
+
+
+def test_missing_answers_are_all_listed_and_nothing_is_written(tmp_path, capsys):
+    assert main(["new", "--name", "Only A Name", "--out", str(tmp_path / "out"), "--offline"]) == 2
+    err = capsys.readouterr().err
+    assert "4 answers are missing" in err
+    for flag in ("--description", "--interface", "--memory", "--gpu-image or --cpu-image"):
+        assert f"  - {flag}" in err
+    assert written(tmp_path) == []
+
+
+def test_a_missing_size_is_asked_for_when_offline(tmp_path, capsys):
+    flags = [f for f in GOOD_FLAGS if f not in ("--gpu-size", "40689160223")]
+    assert main(["new", *flags, "--out", str(tmp_path / "out"), "--offline", "--external-port", "8999"]) == 2
+    assert "--gpu-size" in capsys.readouterr().err and written(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--id", "Dolly", "--id: the id must be lowercase: write 'dolly'"),
+        ("--name", "D", "--name: the name is too short"),
+        ("--description", "short", "--description: the description is too short"),
+        ("--interface", "store", "--interface: the interface 'store' is an old name; write 'vector-store' instead"),
+        ("--gpu-image", "ghcr.io/Org/x:1", "--gpu-image: the repository part 'Org/x' must be lowercase"),
+        ("--gpu-size", "big", "--gpu-size: could not read 'big' as size"),
+        ("--memory", "24 XB", "--memory: could not read '24 XB' as memory"),
+        ("--tokens-per-second", "fast", "--tokens-per-second: 'fast' is not a number"),
+        ("--port", "0", "--port: 0 is not a port"),
+        ("--external-port", "99999", "--external-port: 99999 is not a port"),
+    ],
+)
+def test_bad_input_to_any_field_exits_2_and_writes_nothing(tmp_path, capsys, flag, value, message):
+    flags = list(GOOD_FLAGS)
+    if flag in flags:
+        flags[flags.index(flag) + 1] = value
+    else:
+        flags += [flag, value]
+    assert main(["new", *flags, "--index", str(INDEX), "--out", str(tmp_path / "out")]) == 2
+    assert message in capsys.readouterr().err
+    assert written(tmp_path) == []
+
+
+def test_id_and_port_are_checked_against_the_index(tmp_path, capsys):
+    assert new(tmp_path, "--id", "bark", "--external-port", "10111") == 2
+    err = capsys.readouterr().err
+    assert "--id: the id 'bark' is taken by 'Bark' (text-to-audio-bark)" in err
+    assert "--external-port: external port 10111 is used by" in err
+    assert written(tmp_path) == []
+
+
+def test_unreadable_index_is_a_warning_not_a_failure(tmp_path, capsys):
+    assert new(tmp_path, "--index", "http://127.0.0.1:9/manifests.json") == 0
+    err = capsys.readouterr().err
+    assert "warning: cannot load the upstream index" in err and "picked external port" in err
+
+
+def test_dry_run_prints_and_writes_nothing(tmp_path, capsys):
+    assert new(tmp_path, "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert out.count("==> ") == 3 and '"id": "dolly-v2-12b-test"' in out
+    assert written(tmp_path) == []
+    assert new(tmp_path, "--dry-run", "--json") == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["written"] is False and summary["files"] == ["manifest.json", "README.md", "logo.svg"]
+
+
+def test_json_summary_and_force(tmp_path, capsys):
+    assert new(tmp_path, "--json") == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["written"] and summary["manifest"]["name"] == "Dolly v2 12B Test"
+    assert new(tmp_path) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert new(tmp_path, "--force") == 0
+
+
+def test_spec_syntax_errors_point_at_the_place(tmp_path, capsys):
+    for name, text, where in [
+        ("bad.toml", 'name = "x"\nid = \n', ":2:"),
+        ("bad.yaml", "name: x\n  id: [\n", ":2:"),
+        ("bad.json", '{"name": "x",\n}', ":2:1:"),
+    ]:
+        spec = tmp_path / name
+        spec.write_text(text)
+        assert main(["new", "--from", str(spec), "--offline"]) == 2
+        assert f"{spec}{where}" in capsys.readouterr().err
+
+
+def test_unknown_spec_keys_are_refused(tmp_path, capsys):
+    spec = tmp_path / "spec.toml"
+    spec.write_text('name = "x"\nmemroy = "8g"\n')
+    assert main(["new", "--from", str(spec), "--offline"]) == 2
+    assert "unknown key 'memroy'" in capsys.readouterr().err
+
+
+def test_validate_outputs(capsys):
+    assert main(["validate", str(EXAMPLES)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 6 and all(": error: " in line for line in lines)
+    assert main(["validate", "--json", str(EXAMPLES / "text-to-audio-bark")]) == 0
+    assert json.loads(capsys.readouterr().out) == {"ok": True, "errors": 0, "warnings": 0, "findings": []}
+    assert main(["validate", "--format", "github", str(EXAMPLES / "chat-dolly-v2-12b")]) == 1
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith("::error file=") and "logo.svg::logo.svg is not square" in line
+
+
+def test_schema_prints_json_schema(capsys):
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"].startswith("Prem registry") and "id" in schema["properties"]
+
+
+def test_interrupt_is_a_clean_exit(tmp_path, capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("wizard.scaffold.write_service_folder", interrupted)
+    assert new(tmp_path) == 130
+    assert "interrupted; nothing was written" in capsys.readouterr().err
+
+
+def test_the_installed_command_runs():
+    result = subprocess.run([sys.executable, "-m", "wizard", "--version"], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == f"prem-new-service {__version__}"
