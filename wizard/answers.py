@@ -110,18 +110,32 @@ def with_defaults(answers: Mapping[str, Any], *, external_port: int | None = Non
     return filled
 
 
-def missing_answers(answers: Mapping[str, Any], *, sizes_looked_up: bool = False) -> list[str]:
-    """Lines naming each answer still needed, with the flag that gives it."""
-    missing = []
-    for key in ("name", "id", "description", "interfaces", "memory", "external_port"):
-        if key not in answers:
-            missing.append(f"{BY_KEY[key].flag}: {BY_KEY[key].help}")
+REQUIRED = ("name", "id", "description", "interfaces", "memory", "external_port")
+IMAGES = "images"  # the pseudo-answer "at least one image"
+
+
+def missing_keys(answers: Mapping[str, Any], *, sizes_looked_up: bool = False) -> list[tuple[str, str]]:
+    """(answer key, what it is) for each answer still needed; IMAGES when no image is given at all."""
+    missing = [(key, BY_KEY[key].help) for key in REQUIRED if key not in answers]
     if not any(f"{device}_image" in answers for device in DEVICES):
-        missing.append("--gpu-image or --cpu-image: at least one Docker image")
+        missing.append((IMAGES, "at least one Docker image"))
     for device in DEVICES:
         if f"{device}_image" in answers and f"{device}_size" not in answers and not sizes_looked_up:
-            missing.append(f"--{device}-size: {BY_KEY[f'{device}_size'].help}")
+            missing.append((f"{device}_size", BY_KEY[f"{device}_size"].help))
     return missing
+
+
+def flag_for(key: str) -> str:
+    return "--gpu-image or --cpu-image" if key == IMAGES else BY_KEY[key].flag
+
+
+def label_for(key: str) -> str:
+    return "Images" if key == IMAGES else BY_KEY[key].label
+
+
+def missing_answers(answers: Mapping[str, Any], *, sizes_looked_up: bool = False) -> list[str]:
+    """Lines naming each answer still needed, with the flag that gives it."""
+    return [f"{flag_for(key)}: {what}" for key, what in missing_keys(answers, sizes_looked_up=sizes_looked_up)]
 
 
 def manifest_data(answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -205,3 +219,28 @@ def answers_from_manifest(manifest: Manifest) -> dict[str, Any]:
         answers[f"{device}_image"] = image.image
         answers[f"{device}_size"] = image.size
     return {k: v for k, v in answers.items() if v is not None}
+
+
+# --- steps ------------------------------------------------------------------------------------------
+# The order every interactive front end asks in. Which answers a step needs is a rule, so it lives here.
+
+STEPS: dict[str, tuple[str, ...]] = {
+    "identity": ("name", "id", "description", "beta"),
+    "interfaces": ("interfaces",),
+    "images": ("gpu_image", "gpu_size", "cpu_image", "cpu_size"),
+    "resources": ("memory", "tokens_per_second", "port", "external_port"),
+}
+
+
+def step_problems(step: str, answers: Mapping[str, Any], *, sizes_looked_up: bool = False) -> list[str]:
+    """What stops a step from being done: broken rules and missing answers, each naming its field."""
+    keys = STEPS.get(step, ())
+    problems = [
+        f"{BY_KEY[key].label}: {message}"
+        for key in keys
+        if key in answers and (message := check_answer(key, answers[key]))
+    ]
+    for key, what in missing_keys(answers, sizes_looked_up=sizes_looked_up):
+        if key in keys or (key == IMAGES and step == "images"):
+            problems.append(f"{label_for(key)}: missing ({what})")
+    return problems

@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("wizard.commands.new", "scaffold a service folder from flags or a spec file (no prompts)"),
     "validate": ("wizard.commands.validate", "check service folders or a whole registry checkout"),
     "schema": ("wizard.commands.schema", "print the JSON Schema of manifest.json"),
+    "size": ("wizard.commands.size", "look up how much a pull of each image downloads (for docker.size)"),
+    "publish": ("wizard.commands.publish", "open the pull request that adds service folders to the registry"),
 }
 
 
@@ -31,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run a command with --help for its options.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    wizard = parser.add_argument_group("the wizard (no COMMAND)")
+    wizard.add_argument("--plain", action="store_true", help="ask with plain prompts instead of the full-screen app")
+    wizard.add_argument("--resume", action="store_true", help="carry on with the saved draft")
+    wizard.add_argument("--offline", action="store_true", default=None, help="no network: sizes typed, cached index")
+    wizard.add_argument("--index", dest="index_url", metavar="URL|FILE", help="the upstream manifests.json")
+    wizard.add_argument("--out", metavar="DIR", help="default folder to write the service folder into")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
@@ -41,18 +49,41 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
-    module = importlib.import_module(COMMANDS[args.command][0])
     try:
-        return module.run(args)
+        if args.command is None:
+            return run_wizard(args)
+        return importlib.import_module(COMMANDS[args.command][0]).run(args)
     except WizardError as error:
         print(f"prem-new-service: error: {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("prem-new-service: interrupted; nothing was written.", file=sys.stderr)
         return 130
+
+
+def has_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def run_wizard(args: argparse.Namespace) -> int:
+    """No command: the Textual app, or plain prompts; with no terminal at all, say what to use instead."""
+    from wizard.settings import build_settings
+
+    settings = build_settings({"offline": args.offline, "index_url": args.index_url, "out": args.out})
+    if not has_terminal():
+        from wizard.prompts import no_terminal_message
+
+        print(no_terminal_message(), file=sys.stderr)
+        return 2
+    if args.plain:
+        from wizard.prompts import run_plain
+
+        return run_plain(settings, resume=args.resume)
+    from wizard.tui.app import WizardApp
+
+    app = WizardApp(settings, resume=args.resume)
+    app.run()
+    return app.return_code or 0
 
 
 if __name__ == "__main__":

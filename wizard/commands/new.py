@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from wizard.answers import manifest_from_answers, missing_answers, with_defaults
+    from wizard.answers import BY_KEY, manifest_from_answers, missing_answers, with_defaults
     from wizard.errors import InvalidInput, MissingAnswers
     from wizard.manifest import registry_dict
     from wizard.registry import RegistryIndex, free_external_port
@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInput(problems, hint="fix these answers and run again; nothing was written")
 
     answers = with_defaults(answers)
-    missing = [line for line in missing_answers(answers) if not line.startswith("--external-port")]
+    missing = [line for line in missing_answers(answers) if not line.startswith(BY_KEY["external_port"].flag)]
     if missing:
         raise MissingAnswers(missing, hint="give them as flags or keys of a --from file (see assets/examples/)")
     index = _load_index(args, settings)

@@ -1,0 +1,49 @@
+"""What the app needs from the outside world, injected so tests point it at loopback servers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wizard.settings import Settings
+
+ProgressCallback = Callable[[str, str], None]
+
+
+@dataclass(frozen=True)
+class Services:
+    load_index: Callable[[], Awaitable[Any]]
+    look_up_size: Callable[[str], Awaitable[Any]]  # reference -> ImageSize; raises ImageError
+    publish: Callable[[list[Path], Any, ProgressCallback], Awaitable[Any]]  # (folders, token, progress) -> result
+    resolve_token: Callable[[], Any]  # -> token, or raises NoToken
+
+
+def default_services(settings: Settings) -> Services:
+    """The real network, through httpx, as the CLI uses it."""
+
+    async def load_index():
+        import httpx
+
+        from wizard.registry import load_index as load
+
+        async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0)) as client:
+            return await load(settings.index_url, client=client, offline=settings.offline)
+
+    async def look_up_size(reference: str):
+        from wizard.images import look_up_one
+
+        return await look_up_one(reference, settings=settings)
+
+    async def publish(folders, token, progress):
+        from wizard.publish import publish_folders
+
+        return await publish_folders(folders, settings=settings, token=token, progress=progress)
+
+    def resolve_token():
+        from wizard.github_token import resolve_token_quietly
+
+        return resolve_token_quietly(settings)
+
+    return Services(load_index, look_up_size, publish, resolve_token)

@@ -1,0 +1,73 @@
+"""Step 5: the README (rendered as Markdown, editable) and the logo (placeholder or an SVG file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.widgets import Input, Label, Markdown, TabbedContent, TabPane, TextArea
+
+from wizard.svg_check import check_logo
+from wizard.tui.messages import DocsChanged
+from wizard.tui.steps.base import StepScreen
+from wizard.tui.widgets import Notice
+
+
+def logo_problems(path_text: str | None) -> list[str]:
+    if not path_text:
+        return []
+    path = Path(path_text).expanduser()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return [f"cannot read {path}: {error.strerror}"]
+    return [message for severity, message in check_logo(data) if severity == "error"]
+
+
+class DocsStep(StepScreen):
+    NAME = "docs"
+    TITLE = "Docs"
+    INTRO = "The README people read in Prem, and the logo. Edit the TODO lines: only you know the answers."
+
+    def compose_step(self) -> ComposeResult:
+        with TabbedContent(id="readme-tabs"):
+            with TabPane("Preview", id="tab-preview"):
+                yield Markdown("", id="readme-preview")
+            with TabPane("Edit", id="tab-edit"):
+                yield TextArea("", id="readme-edit", soft_wrap=True)
+        yield Label("Logo: leave empty for a placeholder with the service's initials, or give an SVG file",
+                    classes="field-label")
+        yield Input(self.wizard.draft.logo_path or "", placeholder="~/logos/my-service.svg", id="logo-path")
+        yield Notice("", id="logo-note")
+
+    async def on_step_shown(self) -> None:
+        text = self.wizard.readme_text()
+        editor = self.query_one("#readme-edit", TextArea)
+        if editor.text != text:
+            editor.load_text(text)
+        await self.query_one("#readme-preview", Markdown).update(text)
+        self._show_logo(self.query_one("#logo-path", Input).value)
+
+    async def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        text = event.text_area.text
+        if text != self.wizard.readme_text():
+            self.post_message(DocsChanged(readme=text))
+        await self.query_one("#readme-preview", Markdown).update(text)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "logo-path":
+            self._show_logo(event.value)
+            self.post_message(DocsChanged(logo_path=event.value.strip() or ""))
+
+    def _show_logo(self, value: str) -> None:
+        problems = logo_problems(value.strip())
+        note = self.query_one("#logo-note", Notice)
+        if not value.strip():
+            note.say("a 256x256 placeholder will be made")
+        elif problems:
+            note.say("✘ " + "; ".join(problems), "error")
+        else:
+            note.say("✔ the logo is a well-formed, square SVG", "success")
+
+    def extra_problems(self) -> list[str]:
+        return [f"Logo: {p}" for p in logo_problems(self.wizard.draft.logo_path)]

@@ -1,0 +1,71 @@
+"""Step 7: write the folder, then (on request) fork, branch, commit and open the pull request."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Label, LoadingIndicator, Static
+
+from wizard.tui.steps.base import StepScreen
+from wizard.tui.widgets import Notice
+
+STAGES = ("check", "fork", "branch", "commit", "pull request")
+
+
+class PublishStep(StepScreen):
+    NAME = "publish"
+    TITLE = "Write & publish"
+    INTRO = "Write the service folder into your registry checkout (or any folder), then open the pull request."
+    NEXT_LABEL = "Done"
+
+    def compose_step(self) -> ComposeResult:
+        yield Label("Folder to write into", classes="field-label")
+        yield Input(self.wizard.draft.out or self.wizard.settings.out, id="out-dir")
+        with Horizontal(classes="actions"):
+            yield Button("Write folder", id="write", variant="success")
+            yield Button("Replace existing", id="write-force", variant="warning", classes="hidden")
+        yield Notice("", id="write-note")
+        with Vertical(id="publish-box", classes="hidden"):
+            yield Label(f"Pull request to [b]{self.wizard.settings.upstream}[/b] against "
+                        f"[b]{self.wizard.settings.base}[/b]", classes="field-label")
+            yield Input(placeholder="GitHub token (only if none was found; never saved)", password=True,
+                        id="token", classes="hidden")
+            yield Static("", id="token-help", classes="field-help hidden")
+            yield Button("Open pull request", id="publish", variant="primary")
+            yield LoadingIndicator(id="publish-spinner", classes="hidden")
+            yield Static("", id="stages")
+            yield Notice("", id="publish-note")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button = event.button.id
+        if button in ("write", "write-force"):
+            event.stop()
+            self.wizard.write_folder(self.query_one("#out-dir", Input).value, force=button == "write-force")
+        elif button == "publish":
+            event.stop()
+            self.wizard.start_publish(self.query_one("#token", Input).value.strip() or None)
+        else:
+            super().on_button_pressed(event)
+
+    def show_written(self, text: str, ok: bool, *, offer_force: bool = False) -> None:
+        self.query_one("#write-note", Notice).say(text, "success" if ok else "error")
+        self.query_one("#write-force").set_class(not offer_force, "hidden")
+        self.query_one("#publish-box").set_class(not ok, "hidden")
+
+    def ask_for_token(self, help_text: str) -> None:
+        self.query_one("#token").set_class(False, "hidden")
+        help_widget = self.query_one("#token-help", Static)
+        help_widget.set_class(False, "hidden")
+        help_widget.update(help_text)
+        self.query_one("#token").focus()
+
+    def show_stages(self, reached: list[tuple[str, str]], running: bool) -> None:
+        lines = [f"✔ {stage}: {detail}" for stage, detail in reached]
+        self.query_one("#stages", Static).update("\n".join(lines))
+        self.query_one("#publish-spinner").set_class(not running, "hidden")
+        self.query_one("#publish", Button).disabled = running
+
+    def show_publish_result(self, text: str, ok: bool) -> None:
+        self.query_one("#publish-note", Notice).say(text, "success" if ok else "error")
+        if not ok:
+            self.query_one("#publish", Button).label = "Retry"

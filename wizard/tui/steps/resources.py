@@ -1,0 +1,53 @@
+"""Step 4: memory (with an estimate for those who do not know), tokens per second, ports."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Select
+
+from wizard.estimate import BYTES_PER_PARAMETER, estimate_memory_mib
+from wizard.manifest import TEXT_GENERATING_INTERFACES
+from wizard.tui.steps.base import StepScreen
+from wizard.tui.widgets import AnswerField, Notice
+
+
+class ResourcesStep(StepScreen):
+    NAME = "resources"
+    TITLE = "Resources"
+    INTRO = "What the service needs to run, and where it listens."
+
+    def compose_step(self) -> ComposeResult:
+        yield AnswerField("memory", self.answers.get("memory"), placeholder="24 GiB")
+        with Horizontal(id="estimate-row"):
+            yield Input(placeholder="parameters, in billions (7 for 7B)", id="estimate-params", type="number")
+            yield Select([(p, p) for p in BYTES_PER_PARAMETER], value="fp16/bf16", allow_blank=False, id="estimate-precision")
+            yield Button("Estimate", id="estimate")
+        yield Notice("Don't know? Give the parameter count and precision, then Estimate.", id="estimate-note")
+        yield AnswerField("tokens_per_second", self.answers.get("tokens_per_second"), placeholder="18")
+        yield AnswerField("port", self.answers.get("port", 8000))
+        yield AnswerField("external_port", self.answers.get("external_port"), placeholder="picked from the upstream index")
+
+    def on_mount(self) -> None:
+        self.query_one("#input-memory").focus()
+
+    def on_step_shown(self) -> None:
+        generates_text = bool(TEXT_GENERATING_INTERFACES & set(self.answers.get("interfaces") or []))
+        self.query_one("#field-tokens_per_second").display = generates_text
+        if not self.answers.get("external_port") and self.wizard.suggested_external_port:
+            self.query_one("#field-external_port", AnswerField).set_value(self.wizard.suggested_external_port)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id != "estimate":
+            return super().on_button_pressed(event)
+        event.stop()
+        note = self.query_one("#estimate-note", Notice)
+        try:
+            params = float(self.query_one("#estimate-params", Input).value)
+            mib = estimate_memory_mib(params, str(self.query_one("#estimate-precision", Select).value))
+        except ValueError as error:
+            note.say(f"✘ {error}" if "billions" in str(error) or "precision" in str(error)
+                     else "✘ give the parameter count as a number of billions, e.g. 7 or 13.5", "error")
+            return
+        self.query_one("#field-memory", AnswerField).set_value(mib)
+        note.say(f"✔ about {mib} MiB ({mib / 1024:.1f} GiB): weights plus a fifth for activations and cache", "success")
