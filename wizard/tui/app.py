@@ -5,6 +5,7 @@ Screens render and post messages; handlers here own the state. Every rule comes 
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 import time
 from pathlib import Path
@@ -31,6 +32,7 @@ STEPS = list(STEP_SCREENS)
 
 class WizardApp(App):
     CSS_PATH = "wizard.tcss"
+    LOOKUP_DEBOUNCE = 0.4  # seconds
     TITLE = "prem-new-service"
     SUB_TITLE = "add a service to the Prem registry"
     BINDINGS = [
@@ -306,6 +308,9 @@ class WizardApp(App):
         self.run_worker(self._look_up(device, reference), group=f"size-{device}", exclusive=True, exit_on_error=False)
 
     async def _look_up(self, device: str, reference: str) -> None:
+        # Typing a reference makes many valid ones on the way ("g", "gh", ...): wait until the typing
+        # pauses. A newer keystroke cancels this worker (exclusive group) before anything is sent.
+        await asyncio.sleep(self.LOOKUP_DEBOUNCE)
         try:
             found = await self.services.look_up_size(reference)
         except WizardError as error:

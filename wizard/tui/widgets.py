@@ -110,7 +110,10 @@ class ManifestPreview(VerticalScroll):
         yield Static("", id="preview-json")
         yield Static("", id="preview-problems")
 
+    shown_manifest = ""
+
     def show(self, text: str, problems: list[str]) -> None:
+        self.shown_manifest = text
         self.query_one("#preview-json", Static).update(Syntax(text, "json", theme="ansi_dark", word_wrap=True))
         self.query_one("#preview-problems", Static).update("\n".join(f"• {p}" for p in problems[:8]))
 

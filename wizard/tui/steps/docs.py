@@ -40,19 +40,19 @@ class DocsStep(StepScreen):
         yield Input(self.wizard.draft.logo_path or "", placeholder="~/logos/my-service.svg", id="logo-path")
         yield Notice("", id="logo-note")
 
-    async def on_step_shown(self) -> None:
+    def on_step_shown(self) -> None:
         text = self.wizard.readme_text()
         editor = self.query_one("#readme-edit", TextArea)
         if editor.text != text:
             editor.load_text(text)
-        await self.query_one("#readme-preview", Markdown).update(text)
+        self.query_one("#readme-preview", Markdown).update(text)
         self._show_logo(self.query_one("#logo-path", Input).value)
 
-    async def on_text_area_changed(self, event: TextArea.Changed) -> None:
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
         text = event.text_area.text
         if text != self.wizard.readme_text():
             self.post_message(DocsChanged(readme=text))
-        await self.query_one("#readme-preview", Markdown).update(text)
+        self.query_one("#readme-preview", Markdown).update(text)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "logo-path":

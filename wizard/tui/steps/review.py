@@ -27,6 +27,7 @@ class ReviewStep(StepScreen):
 
     def on_step_shown(self) -> None:
         text, problems = self.wizard.preview()
+        self.shown_manifest = text
         self.query_one("#review-manifest", Static).update(Syntax(text, "json", theme="ansi_dark", word_wrap=True))
         findings = problems or [str(f).split(": ", 1)[-1] for f in self.wizard.check_rendered()]
         body = "\n".join(f"• {line}" for line in findings) if findings else "✔ validate finds nothing to fix"

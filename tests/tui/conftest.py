@@ -1,0 +1,69 @@
+"""Driving the app as a person would: fake or loopback services, typed keys, clicks."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from wizard.errors import NoToken
+from wizard.registry import load_index
+from wizard.settings import build_settings
+from wizard.tui.app import WizardApp
+from wizard.tui.services import Services
+
+INDEX = Path(__file__).resolve().parents[2].parent / "shared" / "registry-snapshot" / "manifests.json"
+DOLLY_GPU = "ghcr.io/premai-io/chat-dolly-v2-12b-gpu:1.0.2"
+DIGEST = "sha256:" + "ab" * 32
+
+
+class FakeNetwork:
+    """Stands in for the container registry and GitHub where a test is about the app, not the network."""
+
+    def __init__(self):
+        self.looked_up: list[str] = []
+        self.published: list[list[Path]] = []
+        self.size_error: Exception | None = None
+        self.publish_error: Exception | None = None
+        self.token: str | None = "ghp_fake_token_for_tests"
+        self.release = asyncio.Event()
+        self.release.set()
+
+    async def look_up_size(self, reference: str):
+        self.looked_up.append(reference)
+        await self.release.wait()
+        if self.size_error:
+            raise self.size_error
+        return SimpleNamespace(size=40689160223, digest=DIGEST, platforms=())
+
+    async def publish(self, folders, token, progress):
+        self.published.append(list(folders))
+        if self.publish_error:
+            raise self.publish_error
+        for stage in ("check", "fork", "branch", "commit", "pull request"):
+            progress(stage, "done")
+        return SimpleNamespace(pr_url="https://github.com/premAI-io/prem-registry/pull/7", created=True)
+
+    def resolve_token(self):
+        if self.token is None:
+            raise NoToken("no GitHub token found", hint="set GH_TOKEN")
+        return self.token
+
+    def services(self, index_path: Path = INDEX) -> Services:
+        return Services(lambda: load_index(str(index_path)), self.look_up_size, self.publish, self.resolve_token)
+
+
+@pytest.fixture
+def network() -> FakeNetwork:
+    return FakeNetwork()
+
+
+@pytest.fixture
+def make_app(network, tmp_path):
+    def make(**kwargs) -> WizardApp:
+        settings = build_settings({"out": str(tmp_path / "out"), "offline": kwargs.pop("offline", None)})
+        return WizardApp(settings, services=kwargs.pop("services", None) or network.services(), **kwargs)
+
+    return make

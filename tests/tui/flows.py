@@ -1,0 +1,76 @@
+"""Steps of the flow as a person types them, shared by the Pilot tests and the snapshot tests."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from tests.tui.conftest import DOLLY_GPU
+
+NAME = "Dolly v2 12B Tui"
+DESCRIPTION = "Dolly is an instruction-following model by Databricks."
+
+
+async def settle(pilot: Pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_into(pilot: Pilot, selector: str, text: str) -> None:
+    widget = pilot.app.screen.query_one(selector)
+    widget.focus()
+    widget.value = ""
+    await pilot.press(*text) if text else None
+    await pilot.pause()
+
+
+async def paste_into(pilot: Pilot, selector: str, text: str) -> None:
+    """Put the whole text in at once, as a paste does (one change, so one lookup)."""
+    widget = pilot.app.screen.query_one(selector)
+    widget.focus()
+    widget.value = text
+    await pilot.pause()
+
+
+async def press(pilot: Pilot, selector: str) -> None:
+    """Focus a button and press Enter, as a keyboard user does (it may be scrolled out of view)."""
+    pilot.app.screen.query_one(selector).focus()
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def fill_identity(pilot: Pilot) -> None:
+    await type_into(pilot, "#input-name", NAME)
+    await type_into(pilot, "#input-description", DESCRIPTION)
+
+
+async def fill_interfaces(pilot: Pilot) -> None:
+    pilot.app.screen.query_one("#interfaces").focus()
+    await pilot.press("space")  # chat is the first
+    await pilot.pause()
+
+
+async def fill_images(pilot: Pilot) -> None:
+    await paste_into(pilot, "#input-gpu_image", DOLLY_GPU)
+    await settle(pilot)
+
+
+async def fill_resources(pilot: Pilot) -> None:
+    await type_into(pilot, "#input-memory", "24 GiB")
+    await type_into(pilot, "#input-tokens_per_second", "18")
+
+
+async def next_step(pilot: Pilot) -> None:
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+
+
+async def to_step(pilot: Pilot, step: str) -> None:
+    """From a fresh app, fill every step before ``step`` and stop on it."""
+    await settle(pilot)
+    fills = {"identity": fill_identity, "interfaces": fill_interfaces, "images": fill_images, "resources": fill_resources}
+    for name in ("identity", "interfaces", "images", "resources", "docs", "review", "publish"):
+        if name == step:
+            return
+        if name in fills:
+            await fills[name](pilot)
+        await next_step(pilot)

@@ -1,0 +1,310 @@
+"""Image sizes over the OCI distribution API: one image, many images, and the front ends' entry point.
+
+The size is what a pull downloads: the config blob plus the (compressed) layers of the image manifest for the
+platform asked for. A single-platform image costs one manifest request; an index costs one more (the chosen
+platform's image manifest), or one more per platform with ``every_platform=True``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import httpx
+
+from wizard.errors import ImageError, RegistryUnreachable, RepositoryNotFound, TagNotFound, UnsupportedManifest
+from wizard.images.auth import pull_scope
+from wizard.images.credentials import Credentials
+from wizard.images.docker_engine import docker_engine_client, docker_socket, unpacked_size
+from wizard.images.faults import RetryPolicy
+from wizard.images.image_manifest import (
+    ACCEPT,
+    IMAGE_TYPES,
+    choose_platform,
+    decode_manifest,
+    image_size_of,
+    index_entries,
+    manifest_digest,
+    parse_platform,
+)
+from wizard.images.reference import ImageReference, parse_reference
+from wizard.images.registries import ClientFactory, ContainerRegistries, default_client_factory, login_command
+from wizard.settings import Settings
+
+DEFAULT_PLATFORM = "linux/amd64"
+TAGS_SHOWN = 10
+
+Progress = Callable[[str, "ImageSize | ImageError"], None]
+
+
+@dataclass(frozen=True)
+class PlatformSize:
+    platform: str  # os/architecture[/variant]
+    digest: str  # that platform's image manifest
+    size: int | None  # None when it was not looked up
+
+
+@dataclass(frozen=True)
+class ImageSize:
+    """What a lookup found. ``digest`` pins what the reference names (the index, for a multi-platform image);
+    ``manifest_digest`` is the image manifest that was sized. ``unpacked_size`` comes from a local Docker engine
+    that has the image, else None."""
+
+    reference: str
+    size: int
+    digest: str
+    media_type: str
+    manifest_digest: str
+    platform: str | None = None  # None for a single-platform image
+    platforms: tuple[PlatformSize, ...] = ()
+    unpacked_size: int | None = None
+
+
+@dataclass(frozen=True)
+class _Manifest:
+    media_type: str
+    document: dict[str, Any]
+    digest: str
+
+
+async def image_size(
+    client: httpx.AsyncClient,
+    reference: str | ImageReference,
+    platform: str = DEFAULT_PLATFORM,
+    *,
+    registries: ContainerRegistries | None = None,
+    every_platform: bool = False,
+) -> ImageSize:
+    """Size one image through ``client``; raise an :class:`ImageError` that says why not."""
+    ref = reference if isinstance(reference, ImageReference) else parse_reference(reference)
+    wanted = parse_platform(platform)
+    owned = registries is None
+    registries = registries or ContainerRegistries()
+    try:
+        top = await _fetch_manifest(client, registries, ref, ref.manifest_reference)
+        if top.media_type in IMAGE_TYPES:
+            size = image_size_of(top.document, str(ref))
+            return ImageSize(str(ref), size, top.digest, top.media_type, manifest_digest=top.digest)
+        entries = index_entries(top.document)
+        chosen = choose_platform(entries, wanted, str(ref))
+        wanted_entries = entries if every_platform else [chosen]
+        images = await asyncio.gather(*(_fetch_manifest(client, registries, ref, e.digest) for e in wanted_entries))
+        sizes = {
+            entry.digest: _platform_image_size(image, ref, entry.digest) for entry, image in zip(wanted_entries, images)
+        }
+        return ImageSize(
+            str(ref),
+            sizes[chosen.digest],
+            top.digest,
+            top.media_type,
+            manifest_digest=chosen.digest,
+            platform=str(chosen.platform),
+            platforms=tuple(PlatformSize(str(e.platform), e.digest, sizes.get(e.digest)) for e in entries),
+        )
+    finally:
+        if owned:
+            await registries.aclose()
+
+
+async def image_sizes(
+    references: Iterable[str],
+    *,
+    platform: str = DEFAULT_PLATFORM,
+    registries: ContainerRegistries,
+    every_platform: bool = False,
+    progress: Progress | None = None,
+    docker_engine: httpx.AsyncClient | None = None,
+) -> dict[str, ImageSize | ImageError]:
+    """Look many references up at once: each distinct image once, one client per registry (from ``registries``),
+    at most ``registries.per_registry`` requests in flight per registry. Keys are the references as given."""
+    parse_platform(platform)  # a bad platform is the caller's mistake, not one per image
+    texts = list(dict.fromkeys(references))
+    parsed: dict[str, ImageReference | ImageError] = {}
+    for text in texts:
+        try:
+            parsed[text] = parse_reference(text)
+        except ImageError as error:
+            parsed[text] = error
+    by_image: dict[str, asyncio.Task[ImageSize | ImageError]] = {}
+
+    async def look_up(ref: ImageReference) -> ImageSize | ImageError:
+        try:
+            found = await image_size(
+                registries.client_for(ref.api_host), ref, platform, registries=registries, every_platform=every_platform
+            )
+        except ImageError as error:
+            return error
+        if docker_engine is not None:
+            found = replace(found, unpacked_size=await unpacked_size(docker_engine, ref))
+        return found
+
+    for ref in parsed.values():
+        if isinstance(ref, ImageReference) and str(ref) not in by_image:
+            by_image[str(ref)] = asyncio.create_task(look_up(ref))
+
+    async def settle(text: str) -> tuple[str, ImageSize | ImageError]:
+        ref = parsed[text]
+        result = ref if isinstance(ref, ImageError) else await by_image[str(ref)]
+        if progress:
+            progress(text, result)
+        return text, result
+
+    return dict(await asyncio.gather(*(settle(text) for text in texts)))
+
+
+async def lookup_sizes(
+    references: Iterable[str],
+    *,
+    platform: str = DEFAULT_PLATFORM,
+    settings: Settings | None = None,
+    credentials: Credentials | None = None,
+    progress: Progress | None = None,
+    every_platform: bool = False,
+    retry: RetryPolicy | None = None,
+    client_factory: ClientFactory = default_client_factory,
+    environ: dict[str, str] | None = None,
+) -> dict[str, ImageSize | ImageError]:
+    """The front ends' entry point: settings decide offline mode and insecure registries; credentials default to
+    the environment and Docker's config; a local Docker engine, where one runs, adds unpacked sizes."""
+    settings = settings or Settings()
+    references = list(references)
+    if settings.offline:
+        offline = RegistryUnreachable("not looked up: offline mode is on", hint="type the size in bytes yourself")
+        return {text: offline for text in references}
+    socket = docker_socket(environ)
+    engine = docker_engine_client(socket) if socket else None
+    registries = ContainerRegistries(
+        credentials=credentials,
+        insecure_registries=settings.insecure_registries,
+        retry=retry,
+        client_factory=client_factory,
+    )
+    try:
+        async with registries:
+            return await image_sizes(
+                references,
+                platform=platform,
+                registries=registries,
+                every_platform=every_platform,
+                progress=progress,
+                docker_engine=engine,
+            )
+    finally:
+        if engine is not None:
+            await engine.aclose()
+
+
+async def look_up_one(
+    reference: str,
+    *,
+    platform: str = DEFAULT_PLATFORM,
+    settings: Settings | None = None,
+    credentials: Credentials | None = None,
+) -> ImageSize:
+    """One reference through :func:`lookup_sizes`; raise its :class:`ImageError` instead of returning it."""
+    result = (await lookup_sizes([reference], platform=platform, settings=settings, credentials=credentials))[reference]
+    if isinstance(result, ImageError):
+        raise result
+    return result
+
+
+def _platform_image_size(image: _Manifest, ref: ImageReference, digest: str) -> int:
+    if image.media_type not in IMAGE_TYPES:
+        raise UnsupportedManifest(
+            f"{ref.name}@{digest} is an index inside an index, which the tool does not follow",
+            hint="type the size yourself",
+        )
+    return image_size_of(image.document, f"{ref.name}@{digest}")
+
+
+async def _fetch_manifest(
+    client: httpx.AsyncClient, registries: ContainerRegistries, ref: ImageReference, manifest_reference: str
+) -> _Manifest:
+    where = f"{ref.name}@{manifest_reference}" if ":" in manifest_reference else f"{ref.name}:{manifest_reference}"
+    path = f"/v2/{ref.path}/manifests/{manifest_reference}"
+    response = await registries.get(client, ref.api_host, path, scope=pull_scope(ref.path), accept=ACCEPT)
+    if response.status_code != 200:
+        raise await _explain_failure(client, registries, ref, response, manifest_reference, where)
+    media_type, document = decode_manifest(response.content, response.headers.get("content-type"), where)
+    digest = manifest_digest(response.content)
+    if manifest_reference.startswith("sha256:") and digest != manifest_reference:
+        raise ImageError(
+            f"{ref.api_host} sent a manifest for {where} whose content has the digest {digest}",
+            hint="something between you and the container registry changed it; try again, or from another network",
+        )
+    return _Manifest(media_type, document, digest)
+
+
+async def _explain_failure(
+    client: httpx.AsyncClient,
+    registries: ContainerRegistries,
+    ref: ImageReference,
+    response: httpx.Response,
+    manifest_reference: str,
+    where: str,
+) -> ImageError:
+    host = ref.api_host
+    if response.status_code in (401, 403):
+        return registries.refused(host, ref.path)
+    codes = _error_codes(response)
+    if response.status_code == 404 and "NAME_UNKNOWN" in codes:
+        return _repository_not_found(ref)
+    if response.status_code == 404:
+        return await _tag_not_found(client, registries, ref, manifest_reference)
+    detail = "; ".join(codes.values()) or response.reason_phrase
+    return ImageError(
+        f"{host} refused the request for {where}: {response.status_code} {detail}",
+        hint="check the reference; or type the size yourself",
+    )
+
+
+async def _tag_not_found(
+    client: httpx.AsyncClient, registries: ContainerRegistries, ref: ImageReference, manifest_reference: str
+) -> ImageError:
+    what = f"the digest {manifest_reference}" if ref.digest else f"the tag {manifest_reference}"
+    response = await registries.get(client, ref.api_host, f"/v2/{ref.path}/tags/list", scope=pull_scope(ref.path))
+    if response.status_code == 404 and "MANIFEST_UNKNOWN" not in _error_codes(response):
+        return _repository_not_found(ref)
+    tags: list[str] = []
+    if response.status_code == 200:
+        try:
+            tags = [t for t in response.json().get("tags") or [] if isinstance(t, str)]
+        except (ValueError, AttributeError):
+            tags = []
+    if not tags:
+        return TagNotFound(
+            f"{what} does not exist in {ref.name}",
+            hint="check the tag on the image's registry page, or push it first",
+        )
+    shown = sorted(tags, key=_version_key)[-TAGS_SHOWN:]
+    more = f" (and {len(tags) - len(shown)} more)" if len(tags) > len(shown) else ""
+    return TagNotFound(
+        f"{what} does not exist in {ref.name}; tags found: {', '.join(shown)}{more}",
+        tags=tags,
+        hint="use one of the tags found, or push the tag first",
+    )
+
+
+def _repository_not_found(ref: ImageReference) -> RepositoryNotFound:
+    return RepositoryNotFound(
+        f"the repository {ref.path} does not exist on {ref.domain}",
+        hint=f"check the spelling of the owner and the image name; if it is private, log in first "
+        f"({login_command(ref.api_host)})",
+    )
+
+
+def _error_codes(response: httpx.Response) -> dict[str, str]:
+    """The distribution API's error body: ``{"errors": [{"code": ..., "message": ...}]}``."""
+    try:
+        errors = response.json().get("errors") or []
+        return {str(e.get("code")): str(e.get("message") or e.get("code")) for e in errors if isinstance(e, dict)}
+    except (ValueError, AttributeError):
+        return {}
+
+
+def _version_key(tag: str) -> tuple[Any, ...]:
+    """Sort 1.0.10 after 1.0.9, so the newest-looking tags are the ones shown."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[._-]", tag))

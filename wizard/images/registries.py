@@ -1,0 +1,252 @@
+"""The container registries one run talks to: how each is reached, how it authenticates, how patiently we ask.
+
+HTTPS everywhere, except plain HTTP for registries on loopback (``localhost``, ``127.0.0.0/8``, ``[::1]``) and
+for hosts the user names as insecure (``host``, ``host:port`` or an IP network like ``10.0.0.0/8``), as Docker
+and crane do.
+
+Each registry is pinged once (``GET /v2/``) to learn its challenge, so that concurrent lookups send their token
+request once and their manifest request once, instead of each collecting a 401 first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Self
+
+import httpx
+
+from wizard.errors import ImageUnauthorized, RegistryUnreachable
+from wizard.images.auth import CLIENT_ID, Challenge, TokenCache, parse_challenges, usable_challenge
+from wizard.images.credentials import DOCKER_HUB_HOSTS, Credential, Credentials
+from wizard.images.faults import RetryPolicy, send_with_retries
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+DEFAULT_PER_REGISTRY = 8
+LOGIN_HINT = (
+    "log in with `{command}` (the tool reads Docker's config.json and credential helpers), "
+    "or pass --username with --password-stdin, or set PREM_REGISTRY_USERNAME and PREM_REGISTRY_PASSWORD"
+)
+
+ClientFactory = Callable[[str, str, int], httpx.AsyncClient]
+
+
+def host_without_port(host: str) -> str:
+    if host.startswith("["):
+        return host[1 : host.index("]")]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def is_loopback(host: str) -> bool:
+    name = host_without_port(host)
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def is_insecure(host: str, insecure_registries: Iterable[str]) -> bool:
+    name = host_without_port(host)
+    for entry in insecure_registries:
+        if entry in (host, name):
+            return True
+        try:
+            if "/" in entry and ipaddress.ip_address(name) in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def registry_base_url(host: str, insecure_registries: Iterable[str] = ()) -> str:
+    plain = is_loopback(host) or is_insecure(host, insecure_registries)
+    return f"{'http' if plain else 'https'}://{host}"
+
+
+def login_command(host: str) -> str:
+    return "docker login" if host in DOCKER_HUB_HOSTS else f"docker login {host}"
+
+
+def login_hint(host: str) -> str:
+    return LOGIN_HINT.format(command=login_command(host))
+
+
+def default_client_factory(host: str, base_url: str, connections: int) -> httpx.AsyncClient:
+    """One client, so one connection pool, per container registry."""
+    return httpx.AsyncClient(
+        base_url=base_url,
+        timeout=DEFAULT_TIMEOUT,
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+        follow_redirects=True,
+        headers={"User-Agent": "prem-new-service"},
+    )
+
+
+class ContainerRegistries:
+    """Shared state of one run: credentials, tokens, challenges, HTTP clients and a concurrency bound per registry.
+
+    Use ``async with`` so the clients it made are closed. The object holds tokens: never print it whole.
+    """
+
+    def __init__(
+        self,
+        *,
+        credentials: Credentials | None = None,
+        insecure_registries: Iterable[str] = (),
+        retry: RetryPolicy | None = None,
+        per_registry: int = DEFAULT_PER_REGISTRY,
+        client_factory: ClientFactory = default_client_factory,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.credentials = credentials or Credentials()
+        self.insecure_registries = tuple(insecure_registries)
+        self.retry = retry or RetryPolicy()
+        self.per_registry = per_registry
+        self.tokens = TokenCache(clock)
+        self._client_factory = client_factory
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._challenges: dict[str, Challenge | None] = {}
+        self._ping_locks: dict[str, asyncio.Lock] = {}
+
+    def __repr__(self) -> str:
+        return f"ContainerRegistries({sorted(self._clients)})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        await asyncio.gather(*(client.aclose() for client in clients))
+
+    def base_url(self, host: str) -> str:
+        return registry_base_url(host, self.insecure_registries)
+
+    def client_for(self, host: str) -> httpx.AsyncClient:
+        if host not in self._clients:
+            self._clients[host] = self._client_factory(host, self.base_url(host), self.per_registry)
+        return self._clients[host]
+
+    async def get(
+        self, client: httpx.AsyncClient, host: str, path: str, *, scope: str, accept: str | None = None
+    ) -> httpx.Response:
+        """GET ``path`` on ``host`` with whatever authorisation it asks for; 401 is answered once with a fresh
+        token, then returned to the caller to explain."""
+        url = self.base_url(host) + path
+        headers = {"Accept": accept} if accept else {}
+        authorization, fresh = await self._authorization(client, host, scope)
+        response = await self._send(client, host, url, headers, authorization)
+        if response.status_code != 401:
+            return response
+        challenge = usable_challenge(parse_challenges(response.headers.get_list("www-authenticate")))
+        if challenge is None:
+            return response
+        if authorization and fresh:
+            return response  # a token fetched for this very request was refused: another will be too
+        if authorization and authorization.startswith("Bearer "):
+            self.tokens.forget(host, scope, authorization.removeprefix("Bearer "))
+        self._challenges[host] = challenge
+        retry_authorization, _ = await self._authorization(client, host, scope)
+        if retry_authorization is None or retry_authorization == authorization:
+            return response
+        return await self._send(client, host, url, headers, retry_authorization)
+
+    async def _send(
+        self, client: httpx.AsyncClient, host: str, url: str, headers: dict[str, str], authorization: str | None
+    ) -> httpx.Response:
+        if authorization:
+            headers = {**headers, "Authorization": authorization}
+        slot = self._slots.setdefault(host, asyncio.Semaphore(self.per_registry))
+        async with slot:
+            return await send_with_retries(lambda: client.get(url, headers=headers), host, self.retry)
+
+    async def _challenge(self, client: httpx.AsyncClient, host: str) -> Challenge | None:
+        async with self._ping_locks.setdefault(host, asyncio.Lock()):
+            if host not in self._challenges:
+                response = await self._send(client, host, self.base_url(host) + "/v2/", {}, None)
+                challenges = parse_challenges(response.headers.get_list("www-authenticate"))
+                self._challenges[host] = usable_challenge(challenges) if response.status_code == 401 else None
+        return self._challenges[host]
+
+    async def _authorization(self, client: httpx.AsyncClient, host: str, scope: str) -> tuple[str | None, bool]:
+        """The Authorization header for ``scope``, and whether it holds a token fetched just now."""
+        challenge = await self._challenge(client, host)
+        if challenge is None:
+            return None, False
+        credential = await self.credentials.for_registry(host)
+        if challenge.scheme == "basic":
+            basic = credential.basic_authorization() if credential and not credential.identity_token else None
+            return basic, False
+        if challenge.scheme != "bearer" or not challenge.realm:
+            return None, False
+        token, fresh = await self.tokens.token(
+            host, scope, lambda: self._fetch_token(client, host, challenge, scope, credential)
+        )
+        return f"Bearer {token}", fresh
+
+    async def _fetch_token(
+        self, client: httpx.AsyncClient, host: str, challenge: Challenge, scope: str, credential: Credential | None
+    ) -> tuple[str, float | None]:
+        realm = httpx.URL(challenge.realm)
+        realm_host = realm.netloc.decode() or host
+        if credential and realm.scheme != "https" and self.base_url(realm_host).startswith("https"):
+            # a password over plain HTTP to a host nobody named as insecure would be readable on the way
+            notes = self.credentials.notes.setdefault(host, [])
+            note = f"the credentials were not sent, because the token service {challenge.realm} is not HTTPS"
+            notes.extend([note] if note not in notes else [])
+            credential = None
+        params = {key: value for key, value in (("service", challenge.service), ("scope", scope)) if value}
+        response = await send_with_retries(
+            lambda: _token_request(client, challenge.realm, params, credential), realm_host, self.retry
+        )
+        if response.status_code in (401, 403):
+            raise self.refused(host, scope.split(":")[1], credential)
+        try:
+            answer = response.json()
+            token = answer.get("token") or answer.get("access_token")
+            lifetime = answer.get("expires_in")
+        except (ValueError, AttributeError):
+            token, lifetime = None, None
+        if response.status_code != 200 or not isinstance(token, str) or not token:
+            raise RegistryUnreachable(
+                f"the token service of {host} ({realm_host}) answered {response.status_code} without a token",
+                hint="try again later, or type the size yourself",
+            )
+        return token, float(lifetime) if isinstance(lifetime, int | float) else None
+
+    def refused(self, host: str, repository: str, credential: Credential | None = None) -> ImageUnauthorized:
+        """The image is private, does not exist (Docker Hub says 401 for both), or the credentials are wrong."""
+        credential = credential or self.credentials.found(host)
+        notes = "".join(f" (note: {note})" for note in self.credentials.notes.get(host, []))
+        shown = "docker.io" if host in DOCKER_HUB_HOSTS else host
+        if credential:
+            who = f"as {credential.username!r} " if credential.username else ""
+            return ImageUnauthorized(
+                f"{shown} refused access to {repository} {who}with the credentials from {credential.source}",
+                hint="check that this account may pull the image and that the password or token is current; "
+                + login_hint(host)
+                + notes,
+            )
+        return ImageUnauthorized(
+            f"{shown} refused access to {repository}: the image is private, or it does not exist",
+            hint="check the spelling; if the image is private, " + login_hint(host) + notes,
+        )
+
+
+def _token_request(
+    client: httpx.AsyncClient, realm: str, params: dict[str, str], credential: Credential | None
+) -> Awaitable[httpx.Response]:
+    if credential and credential.identity_token:
+        # an identity token from `docker login` is an OAuth2 refresh token: POST it, never put it in a URL
+        form = {**params, "grant_type": "refresh_token", "refresh_token": credential.secret, "client_id": CLIENT_ID}
+        return client.post(realm, data=form)
+    headers = {"Authorization": credential.basic_authorization()} if credential else {}
+    # merge, not replace: a realm may carry a query of its own
+    return client.get(httpx.URL(realm).copy_merge_params(params), headers=headers)

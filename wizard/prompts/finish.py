@@ -1,0 +1,162 @@
+"""Steps 5-7, which turn the answers into a service folder: docs, review, write (and publish).
+
+The review renders the folder exactly as it will be written, into a temporary directory, and runs the
+same validation as ``prem-new-service validate``; what it prints is what the write step writes.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from wizard.answers import manifest_from_answers
+from wizard.errors import InvalidInput, ScaffoldError, WizardError
+from wizard.manifest import Manifest, registry_json
+from wizard.prompts.asking import first_problem, readable_file
+from wizard.prompts.outside import settle
+from wizard.prompts.session import STEP_ORDER, STEP_TITLES, Session
+from wizard.registry import Finding, has_errors, id_collision, port_collision, validate_paths
+from wizard.scaffold import render_readme, render_service, write_service_folder
+from wizard.svg_check import check_logo
+
+GENERATED, OWN = "generated", "own"
+WRITE = "write"
+
+
+def docs(session: Session) -> None:
+    ask, draft = session.questions, session.draft
+    try:
+        lines = len(render_readme(manifest_from_answers(session.answers)).splitlines())
+    except InvalidInput:
+        lines = None  # the review names what is wrong
+    if lines:
+        session.out(f"  the generated README.md has {lines} lines: the description, the images, the memory "
+                    "and how to call the service, with TODO lines to fill in")
+    readme = ask.select("README.md", [("Use the generated README (edit its TODO lines later)", GENERATED),
+                                      ("Use my own README.md file", OWN)],
+                        default=OWN if draft.readme is not None else GENERATED)
+    draft.readme = None
+    if readme == OWN:
+        draft.readme = Path(ask.path("Path to your README.md", check=first_problem(readable_file, _readme_problem))
+                            ).expanduser().read_text(encoding="utf-8")
+    logo = ask.select("logo.svg", [("A placeholder with the service's initials (replace it later)", GENERATED),
+                                   ("My own SVG file (256x256 or a square viewBox)", OWN)],
+                      default=OWN if draft.logo_path else GENERATED)
+    draft.logo_path = None
+    if logo == OWN:
+        path = ask.path("Path to your logo.svg", default=session.draft.logo_path,
+                        check=first_problem(readable_file, _logo_problem))
+        draft.logo_path = str(Path(path).expanduser().resolve())
+        for _, message in check_logo(Path(draft.logo_path).read_bytes()):
+            session.out(f"  warning: {message}")
+
+
+def _readme_problem(path_text: str) -> str | None:
+    try:
+        text = Path(path_text).expanduser().read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return "the file is not UTF-8 text; save it as UTF-8"
+    except OSError as error:
+        return f"cannot read it: {error.strerror}"
+    return None if text.strip() else "the file is empty; a README describes the service, its use and its license"
+
+
+def _logo_problem(path_text: str) -> str | None:
+    try:
+        data = Path(path_text).expanduser().read_bytes()
+    except OSError as error:
+        return f"cannot read it: {error.strerror}"
+    return "; ".join(message for severity, message in check_logo(data) if severity == "error") or None
+
+
+def service_files(session: Session, manifest: Manifest) -> dict[str, bytes]:
+    logo = Path(session.draft.logo_path).read_bytes() if session.draft.logo_path else None
+    return render_service(manifest, readme=session.draft.readme, logo=logo)
+
+
+# --- review ---------------------------------------------------------------------------------------
+
+
+def review(session: Session) -> str:
+    """Show what will be written and what is wrong with it; return WRITE or the step to change."""
+    try:
+        manifest = manifest_from_answers(session.answers)
+    except InvalidInput as error:
+        session.out(f"The manifest cannot be built yet: {error}")
+        findings = [Finding("manifest.json", "error", problem) for problem in error.problems]
+    else:
+        session.out(f"{manifest.folder_name}/manifest.json, exactly as it will be written:")
+        session.out(registry_json(manifest).rstrip())
+        findings = folder_findings(session, manifest)
+        for finding in findings:
+            session.out(f"  {finding}")
+        if not findings:
+            session.out("  no problems found: the folder passes the registry's checks")
+    choices = [] if has_errors(findings) else [("Write the service folder", WRITE)]
+    choices += [(f"Change step {STEP_ORDER.index(step) + 1}: {STEP_TITLES[step]}", step)
+                for step in STEP_ORDER[: STEP_ORDER.index("review")]]
+    return session.questions.select("What next?", choices, default=choices[0][1])
+
+
+def folder_findings(session: Session, manifest: Manifest) -> list[Finding]:
+    """The validation of the rendered folder, named relative to it, then the upstream collisions."""
+    with tempfile.TemporaryDirectory(prefix="prem-review-") as temporary:
+        folder = Path(temporary) / manifest.folder_name
+        write_service_folder(folder, service_files(session, manifest))
+        findings = [Finding(str(Path(f.path).relative_to(temporary)), f.severity, f.message, f.line)
+                    for f in validate_paths([folder])]
+    index = session.index
+    if index is not None:
+        where = f"{manifest.folder_name}/manifest.json"
+        for message in (id_collision(index, manifest.id), port_collision(index, manifest.default_external_port)):
+            if message:
+                findings.append(Finding(where, "error", message))
+    return findings
+
+
+# --- write and publish ----------------------------------------------------------------------------
+
+
+def write(session: Session) -> Path:
+    ask, draft = session.questions, session.draft
+    manifest = manifest_from_answers(session.answers)
+    files = service_files(session, manifest)
+    while True:
+        draft.out = ask.path("Folder to write the service folder into", default=draft.out or session.settings.out,
+                             check=_not_a_file, directory=True)
+        target = Path(draft.out).expanduser() / manifest.folder_name
+        replace = target.exists()
+        if replace and not ask.confirm(f"{target} already exists. Replace it?", default=False):
+            continue
+        try:
+            write_service_folder(target, files, force=replace)
+        except ScaffoldError as error:
+            session.out(f"  {error}")
+            continue
+        session.out(f"Wrote {target}: {', '.join(files)}")
+        return target
+
+
+def _not_a_file(path_text: str) -> str | None:
+    path = Path(path_text or ".").expanduser()
+    return f"{path} is a file; give a folder" if path.exists() and not path.is_dir() else None
+
+
+def publish(session: Session, target: Path) -> int:
+    """Offer the pull request; the exit code of the run."""
+    command = f"prem-new-service publish {target}"
+    if session.publish is None or session.settings.offline:
+        session.out(f"Next: edit the README's TODO lines, then open the pull request with `{command}`")
+        return 0
+    if not session.questions.confirm("Open a pull request now?", default=False):
+        session.out(f"Next: edit the README's TODO lines, then run `{command}`")
+        return 0
+    try:
+        result = settle(session.publish([target], lambda stage, detail: session.out(f"  [{stage}] {detail}")))
+    except WizardError as error:
+        session.out(f"The pull request was not opened: {error}")
+        session.out(f"The folder is written; to try again, run `{command}`")
+        return error.exit_code
+    session.out(f"Pull request: {result.pr_url}")
+    return 0
+

@@ -1,0 +1,349 @@
+"""The pipeline that turns service folders into a pull request on the upstream registry, without a clone.
+
+    check -> account -> fork -> branch -> pull request
+
+- check: the core's ``validate_paths``; any error stops here, before GitHub hears of anything.
+- account: who the token belongs to, whether it may write, and whether a pull request is already open.
+- fork: the contributor's fork, found by parent (it may be renamed) or made; a new one is waited for.
+- branch: one commit holding every file of the folders, on ``add-{folder}``, based on the upstream's
+  ``dev`` head (so a fork far behind does not matter). Running again adds a commit to our branch;
+  a branch holding someone else's work is left alone unless ``force``.
+- pull request: opened against ``dev`` with the checklist, or the one already open is returned.
+
+Every step can be repeated: a run that fails anywhere leaves a fork and perhaps a branch, which the next
+run picks up. Progress goes to a ``(stage, detail)`` callback; this module knows no UI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wizard.errors import (
+    BranchConflict,
+    GitHubError,
+    GitHubUnreachable,
+    GitHubValidation,
+    InvalidInput,
+    MissingPermission,
+)
+from wizard.github import Call, GitHub
+from wizard.github_errors import permission_hint
+from wizard.github_token import Secret, redact_in_logs
+from wizard.publish_plan import (
+    ServiceFolder,
+    binary_files,
+    branch_action,
+    branch_name,
+    check_branch_name,
+    commit_message,
+    fork_is_fresh,
+    is_fork_of,
+    pull_request_body,
+    pull_request_title,
+    tree_entries,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+    from wizard.settings import Settings
+
+STAGES = ("check", "account", "fork", "branch", "pull request")
+Progress = Callable[[str, str], None]
+SKIPPED_NAMES = {"__pycache__", "node_modules"}
+FORK_WAITS = (1, 2, 4, 8, 15, 30, 30, 30, 30, 30, 30, 30, 30, 30)  # about five minutes, GitHub's own bound
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    pr_url: str | None
+    pr_number: int | None
+    branch: str
+    created: bool  # this run opened the pull request (False: it was already open)
+    commit_sha: str | None
+    fork: str
+    changed: bool  # this run made a commit (False: the branch already held these files)
+    calls: tuple[Call, ...] = field(repr=False)
+    dry_run: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stable shape of ``publish --json``."""
+        return {
+            "pr_url": self.pr_url, "pr_number": self.pr_number, "branch": self.branch, "fork": self.fork,
+            "created": self.created, "changed": self.changed, "commit_sha": self.commit_sha,
+            "dry_run": self.dry_run, "calls": [{"method": c.method, "path": c.path, "status": c.status,
+                                                "summary": c.summary} for c in self.calls],
+        }
+
+
+# --- reading the folders --------------------------------------------------------------------------
+
+
+def _folder_of(path: Path) -> Path:
+    if path.is_file() and path.name == "manifest.json":
+        return path.parent
+    if path.is_dir() and not (path / "manifest.json").exists():
+        raise InvalidInput([f"{path}: not a service folder (it holds no manifest.json)"],
+                           hint="name each service folder, e.g. ./chat-my-model")
+    return path
+
+
+def _folder_files(folder: Path) -> dict[str, bytes]:
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_file() and not any(p.startswith(".") or p in SKIPPED_NAMES for p in relative.parts):
+            files[relative.as_posix()] = path.read_bytes()
+    return files
+
+
+def read_service_folders(paths: Sequence[Path], progress: Progress) -> list[ServiceFolder]:
+    """The folders as they will be committed, after the core's checks; errors stop before any network."""
+    from wizard.manifest import read_manifest_file
+    from wizard.registry import validate_paths
+
+    folders = [_folder_of(Path(p)) for p in paths]
+    if not folders:
+        raise InvalidInput(["no service folder was given"], hint="name at least one folder")
+    findings = validate_paths(folders)
+    errors = [str(f) for f in findings if f.severity == "error"]
+    if errors:
+        raise InvalidInput(errors, hint="fix these, then run the same command again; nothing was sent to GitHub")
+    for finding in findings:
+        progress("check", str(finding))
+    services = [ServiceFolder(f, read_manifest_file(f / "manifest.json"), _folder_files(f)) for f in folders]
+    progress("check", f"{len(services)} service folder(s) pass the registry's checks")
+    return services
+
+
+# --- the pipeline ---------------------------------------------------------------------------------
+
+
+def _quiet(stage: str, detail: str) -> None:
+    pass
+
+
+def _marked_dry_run(progress: Progress) -> Progress:
+    return lambda stage, detail: progress(stage, f"(dry run) {detail}")
+
+
+class _Publisher:
+    def __init__(self, gh: GitHub, settings: Settings, services: Sequence[ServiceFolder], *, branch: str,
+                 title: str, draft: bool, force: bool, progress: Progress, sleep) -> None:
+        self.gh, self.settings, self.services = gh, settings, services
+        self.upstream, self.base = settings.upstream, settings.base
+        self.branch, self.title, self.draft, self.force = branch, title, draft, force
+        self.names = [s.name for s in services]
+        self.progress, self.sleep = progress, sleep
+        self.stage = "account"
+        self.fork = ""
+
+    def say(self, stage: str, detail: str) -> None:
+        self.stage = stage
+        self.progress(stage, detail)
+
+    async def run(self) -> PublishResult:
+        self.say("account", "checking the GitHub token")
+        user = await self.gh.authenticated_user()
+        if user.scopes is not None and not {"public_repo", "repo"} & user.scopes:
+            have = ", ".join(sorted(user.scopes)) or "no scopes"
+            raise MissingPermission(
+                f"the token of {user.login} has {have}, but opening a pull request needs 'public_repo'",
+                hint=permission_hint(self.gh.token, ", ".join(sorted(user.scopes)), self.settings.api_url),
+            )
+        head = f"{user.login}:{self.branch}"
+        self.say("account", f"signed in as {user.login}; looking for an open pull request from {head}")
+        open_prs = await self.gh.list_pull_requests(self.upstream, head=head, base=self.base)
+        pr = next((p for p in open_prs if (p.get("head") or {}).get("repo")), None)
+        self.fork = pr["head"]["repo"]["full_name"] if pr else await self.find_fork(user.login)
+        commit, changed = await self.push_branch(pr["head"]["sha"] if pr else None)
+        created = pr is None
+        if pr is None:
+            pr = await self.open_pull_request(head)
+        else:
+            self.say("pull request", f"the pull request is already open: {pr['html_url']}")
+        return PublishResult(pr["html_url"], pr["number"], self.branch, created, commit, self.fork, changed,
+                             tuple(self.gh.calls))
+
+    # --- fork ---
+
+    async def find_fork(self, login: str) -> str:
+        if login.lower() == self.settings.upstream_owner.lower():
+            self.say("fork", f"you own {self.upstream}: the branch goes there directly")
+            return self.upstream
+        self.say("fork", f"finding your fork of {self.upstream} (or making one)")
+        fork = await self.gh.create_fork(self.upstream)
+        name = fork["full_name"]
+        if not is_fork_of(fork, self.upstream):
+            raise GitHubError(f"GitHub answered with {name}, which is not a fork of {self.upstream}",
+                              hint="check --upstream; if it is right, report this with the message")
+        if fork_is_fresh(fork, self.gh.github_time or 0):
+            await self.wait_for_fork(name)
+        self.say("fork", f"using your fork {name}")
+        return name
+
+    async def wait_for_fork(self, name: str) -> None:
+        waited = 0
+        for delay in (0, *FORK_WAITS):
+            if delay:
+                self.say("fork", f"GitHub is still copying the registry into {name} (waited {waited} s)")
+                await self.sleep(delay)
+                waited += delay
+            if await self.gh.get_repository(name) is not None:
+                return
+        raise GitHubError(f"GitHub has not finished making your fork {name} after {waited // 60} minutes",
+                          hint="GitHub sometimes takes longer; run the same command again in a few minutes")
+
+    # --- branch ---
+
+    async def push_branch(self, tip: str | None) -> tuple[str, bool]:
+        """The commit the branch ends on, and whether this run made it."""
+        fork, ref = self.fork, f"heads/{self.branch}"
+        if tip is not None:
+            return await self.update_branch(tip)
+        self.say("branch", f"writing {self.file_count()} files on a new branch {self.branch} in {fork}")
+        sha = await self.commit_on_upstream()
+        if await self.gh.create_ref(fork, f"refs/{ref}", sha):
+            return sha, True
+        # the branch is there from an earlier run, or it is someone else's: look before touching it
+        existing = await self.gh.get_ref(fork, ref)
+        if existing is None:
+            raise GitHubError(f"the branch {self.branch} of {fork} vanished while it was being made",
+                              hint="someone may be deleting branches in your fork")
+        return await self.update_branch(existing, replacement=sha)
+
+    async def update_branch(self, tip: str, replacement: str | None = None) -> tuple[str, bool]:
+        tip_commit = await self.gh.get_commit(self.fork, tip)
+        action = branch_action(tip_commit["message"], self.names, force=self.force, branch=self.branch,
+                               fork=self.fork)
+        ref = f"heads/{self.branch}"
+        if action == "replace":
+            self.say("branch", f"--force: replacing the branch {self.branch} with these folders")
+            sha = replacement or await self.commit_on_upstream()
+            await self.gh.update_ref(self.fork, ref, sha, force=True)
+            return sha, True
+        self.say("branch", f"adding a commit to your branch {self.branch}")
+        tree = await self.write_tree(tip_commit["tree"]["sha"])
+        if tree == tip_commit["tree"]["sha"]:
+            self.say("branch", f"{self.branch} already holds exactly these files; nothing to commit")
+            return tip, False
+        sha = await self.gh.create_commit(self.fork, message=commit_message(self.services, update=True), tree=tree,
+                                          parents=[tip])
+        await self.gh.update_ref(self.fork, ref, sha, force=False)
+        return sha, True
+
+    async def commit_on_upstream(self) -> str:
+        """A commit of the folders on top of the upstream's base head, written into the fork."""
+        base_sha = await self.gh.get_ref(self.upstream, f"heads/{self.base}")
+        if base_sha is None:
+            raise GitHubError(f"{self.upstream} has no branch '{self.base}'", hint="check --base (the registry uses dev)")
+        base_commit = await self.gh.get_commit(self.upstream, base_sha)
+        base_tree = base_commit["tree"]["sha"]
+        try:
+            return await self.commit_files(base_tree, base_sha)
+        except GitHubValidation as refused:
+            if self.fork == self.upstream or refused.status != 422:  # ours ("nothing to propose"), not GitHub's
+                raise
+            # Forks share objects with their upstream, but not always at once; syncing the fork's base
+            # branch brings the upstream's head into the fork for certain.
+            self.say("branch", f"bringing {self.base} of {self.fork} up to date with {self.upstream}")
+            await self.gh.sync_fork_branch(self.fork, self.base)
+            return await self.commit_files(base_tree, base_sha)
+
+    async def commit_files(self, base_tree: str, parent: str) -> str:
+        tree = await self.write_tree(base_tree)
+        if tree == base_tree:
+            raise GitHubValidation(
+                f"the {self.base} branch of {self.upstream} already holds exactly these files",
+                hint="there is nothing to propose; check that you named the folder you changed",
+            )
+        return await self.gh.create_commit(self.fork, message=commit_message(self.services, update=False), tree=tree,
+                                           parents=[parent])
+
+    async def write_tree(self, base_tree: str) -> str:
+        blobs = {path: await self.gh.create_blob(self.fork, data) for path, data in binary_files(self.services).items()}
+        return await self.gh.create_tree(self.fork, tree_entries(self.services, blobs), base_tree=base_tree)
+
+    def file_count(self) -> int:
+        return sum(len(s.files) for s in self.services)
+
+    # --- pull request ---
+
+    async def open_pull_request(self, head: str) -> dict[str, Any]:
+        self.say("pull request", f"opening the pull request against {self.upstream} {self.base}")
+        pr = await self.gh.create_pull_request(
+            self.upstream, title=self.title, head=head, base=self.base, body=pull_request_body(self.services),
+            draft=self.draft, maintainer_can_modify=self.fork != self.upstream,
+        )
+        if pr is None:  # opened in the meantime, by another run
+            pr = (await self.gh.list_pull_requests(self.upstream, head=head, base=self.base))[0]
+        self.say("pull request", f"opened {pr['html_url']}")
+        return pr
+
+
+def _resume_note(stage: str) -> str:
+    if stage == "account":
+        return "nothing was changed on GitHub yet"
+    return (f"it stopped at the {stage} step; run the same command again and it continues from there, "
+            "reusing what is already on GitHub (your fork, your branch)")
+
+
+async def publish_folders(
+    folders: Sequence[Path | str],
+    *,
+    settings: Settings,
+    token: Secret | str | None,
+    client: httpx.AsyncClient | None = None,
+    draft: bool = False,
+    force: bool = False,
+    progress: Progress | None = None,
+    branch: str | None = None,
+    title: str | None = None,
+    dry_run: bool = False,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> PublishResult:
+    """Open (or update) the pull request that adds ``folders`` to ``settings.upstream``.
+
+    ``dry_run`` sends nothing and needs no token: the calls are answered as for a first contribution,
+    and ``PublishResult.calls`` lists what would be sent.
+    """
+    report = progress or _quiet
+    if dry_run:
+        report = _marked_dry_run(report)
+    elif settings.offline:
+        raise GitHubUnreachable("offline mode is on, and opening a pull request needs GitHub",
+                                hint="run without --offline, or with --dry-run to see the calls it would send")
+    if isinstance(token, str):  # typed into a front end's own field
+        token = Secret(token)
+        redact_in_logs(token)
+    report("check", f"checking {len(folders)} folder(s)")
+    services = read_service_folders([Path(f) for f in folders], report)
+    chosen = check_branch_name(branch) if branch else branch_name([s.name for s in services])
+    own_client = client is None or dry_run
+    if dry_run:
+        from wizard.github_dry_run import dry_run_client
+
+        client, token = dry_run_client(settings), None
+    elif client is None:
+        import httpx
+
+        client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
+    gh = GitHub(client, api_url=settings.api_url, token=token, sleep=sleep)
+    publisher = _Publisher(gh, settings, services, branch=chosen, title=title or pull_request_title(services),
+                           draft=draft, force=force, progress=report, sleep=sleep)
+    try:
+        result = await publisher.run()
+    except GitHubError as error:
+        if not isinstance(error, BranchConflict):
+            error.hint = "; ".join(part for part in (error.hint, _resume_note(publisher.stage)) if part)
+        raise
+    finally:
+        if own_client:
+            await client.aclose()
+    if dry_run:
+        return PublishResult(None, None, result.branch, True, None, result.fork, True, result.calls, dry_run=True)
+    return result
