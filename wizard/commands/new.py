@@ -36,6 +36,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     upstream = parser.add_argument_group("upstream checks")
     upstream.add_argument("--index", metavar="URL|FILE", help="the upstream manifests.json (default: the registry's dev branch)")
     upstream.add_argument("--offline", action="store_true", default=None, help="use no network: cached index, sizes given")
+    upstream.add_argument("--platform", default="linux/amd64", help="platform whose size an index reports (default linux/amd64)")
+    pull = parser.add_argument_group("pull request")
+    pull.add_argument("--publish", action="store_true", help="after writing, fork the registry and open the pull request")
+    pull.add_argument("--draft", action="store_true", help="open the pull request as a draft")
+    pull.add_argument("--upstream", metavar="OWNER/REPO", help="the registry (default: premAI-io/prem-registry)")
+    pull.add_argument("--base", metavar="BRANCH", help="branch the pull request goes into (default: dev)")
+    pull.add_argument("--api-url", metavar="URL", help="GitHub's API (default: https://api.github.com)")
 
 
 def _flag_answers(args: argparse.Namespace) -> dict:
@@ -109,6 +116,40 @@ def _load_index(args, settings):
     return index
 
 
+def look_up_missing_sizes(answers: dict, settings, platform: str) -> None:
+    """Fill each image's size from its container registry, unless given; a progress line per image on stderr."""
+    import asyncio
+
+    from wizard.errors import ImageError, WizardError
+    from wizard.images import human_bytes, lookup_sizes
+    from wizard.manifest import DEVICES
+
+    wanted = {device: str(answers[f"{device}_image"]) for device in DEVICES
+              if f"{device}_image" in answers and f"{device}_size" not in answers}
+    if not wanted:
+        return
+
+    def progress(reference: str, result) -> None:
+        if isinstance(result, ImageError):
+            _report(f"size of {reference}: failed")
+        else:
+            _report(f"size of {reference}: {human_bytes(result.size)} ({result.size} bytes, {result.digest[:19]}…)")
+
+    for reference in dict.fromkeys(wanted.values()):
+        _report(f"size of {reference}: looking up …")
+    results = asyncio.run(lookup_sizes(wanted.values(), platform=platform, settings=settings, progress=progress))
+    failures = []
+    for device, reference in wanted.items():
+        result = results[reference]
+        if isinstance(result, ImageError):
+            failures.append(f"--{device}-image {reference}: {result}")
+        else:
+            answers[f"{device}_size"] = result.size
+    if failures:
+        raise WizardError("could not look up every image size:\n" + "\n".join(f"  - {f}" for f in failures),
+                          hint="fix the reference, or give the size with --gpu-size/--cpu-size; nothing was written")
+
+
 def _upstream_problems(answers: dict, index) -> list[str]:
     from wizard.registry import id_collision, port_collision
 
@@ -128,20 +169,22 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from wizard.answers import BY_KEY, manifest_from_answers, missing_answers, with_defaults
-    from wizard.errors import InvalidInput, MissingAnswers
+    from wizard.errors import InvalidInput, MissingAnswers, WizardError
     from wizard.manifest import registry_dict
     from wizard.registry import RegistryIndex, free_external_port
     from wizard.scaffold import render_service, write_service_folder
     from wizard.settings import build_settings
 
-    settings = build_settings({"out": args.out, "offline": args.offline, "index_url": args.index})
+    settings = build_settings({"out": args.out, "offline": args.offline, "index_url": args.index,
+                               "upstream": args.upstream, "base": args.base, "api_url": args.api_url})
     answers = gather_answers(args)
     problems = _early_problems(answers)
     if problems:
         raise InvalidInput(problems, hint="fix these answers and run again; nothing was written")
 
     answers = with_defaults(answers)
-    missing = [line for line in missing_answers(answers) if not line.startswith(BY_KEY["external_port"].flag)]
+    missing = [line for line in missing_answers(answers, sizes_looked_up=not settings.offline)
+               if not line.startswith(BY_KEY["external_port"].flag)]
     if missing:
         raise MissingAnswers(missing, hint="give them as flags or keys of a --from file (see assets/examples/)")
     index = _load_index(args, settings)
@@ -154,6 +197,8 @@ def run(args: argparse.Namespace) -> int:
             _report(f"warning: picked external port {answers['external_port']} without the upstream index; "
                     "it may clash with a service added meanwhile")
 
+    manifest_from_answers({"gpu_size": 1, "cpu_size": 1, **answers})  # every rule but missing sizes, before lookups
+    look_up_missing_sizes(answers, settings, args.platform)
     manifest = manifest_from_answers(answers)
     files = render_service(manifest)
     target = Path(settings.out) / manifest.folder_name
@@ -166,6 +211,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"==> {target / name} ({len(content)} bytes)")
             print(content.decode("utf-8") if not name.endswith(".svg") or len(content) < 4096 else "(svg)")
         _report("dry run: nothing was written")
+        if args.publish:
+            from wizard.errors import WizardError
+
+            raise WizardError("--publish needs the folder on disk", hint="run without --dry-run, or use "
+                              "`prem-new-service publish FOLDER --dry-run` on a written folder")
         return 0
     write_service_folder(target, files, force=args.force)
     if args.json:
@@ -175,4 +225,13 @@ def run(args: argparse.Namespace) -> int:
         print(target)
         _report(f"wrote {target}: {', '.join(files)}. Next: edit the README's TODO lines, then "
                 f"`prem-new-service validate {target}`")
+    if args.publish:
+        from wizard.commands.publish import publish_and_report
+
+        try:
+            return publish_and_report([target], settings, draft=args.draft)
+        except WizardError as error:
+            error.hint = f"{error.hint + '; ' if error.hint else ''}the folder {target} is written: after fixing " \
+                         f"this, run `prem-new-service publish {target}`"
+            raise
     return 0

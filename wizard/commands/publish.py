@@ -37,29 +37,36 @@ def _print_stage(stage: str, detail: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from wizard.settings import build_settings
+
+    settings = build_settings({"upstream": args.upstream, "base": args.base, "api_url": args.api_url})
+    return publish_and_report(args.folders, settings, draft=args.draft, force=args.force, branch=args.branch,
+                              title=args.title, dry_run=args.dry_run, as_json=args.json)
+
+
+def publish_and_report(folders, settings, *, draft=False, force=False, branch=None, title=None, dry_run=False,
+                       as_json=False) -> int:
+    """Resolve the token, run the pipeline with progress on stderr, print the result: for every command
+    that ends in a pull request (publish, new --publish, batch --publish, bump --publish)."""
     import asyncio
     import json
     import sys
 
     from wizard.publish import publish_folders
-    from wizard.settings import build_settings
-
-    settings = build_settings({"upstream": args.upstream, "base": args.base, "api_url": args.api_url})
 
     async def go():
         token = None
-        if not args.dry_run:
+        if not dry_run:
             from wizard.github_token import resolve_token
 
             found = await resolve_token(settings, interactive=sys.stdin.isatty() and sys.stderr.isatty())
             _print_stage("account", f"using the token from {found.source}")
             token = found.secret
-        return await publish_folders(args.folders, settings=settings, token=token, draft=args.draft,
-                                     force=args.force, progress=_print_stage, branch=args.branch,
-                                     title=args.title, dry_run=args.dry_run)
+        return await publish_folders(folders, settings=settings, token=token, draft=draft, force=force,
+                                     progress=_print_stage, branch=branch, title=title, dry_run=dry_run)
 
     result = asyncio.run(go())
-    if args.json:
+    if as_json:
         print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     elif result.dry_run:
         for call in result.calls:
