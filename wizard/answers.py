@@ -80,6 +80,12 @@ def check_answer(key: str, value: Any) -> str | None:
     return None
 
 
+def answer_problems(answers: Mapping[str, Any]) -> list[str]:
+    """``--flag: message`` for each answer given that breaks its own rule (before any network call)."""
+    return [f"{BY_KEY[key].flag}: {message}" for key, value in answers.items()
+            if key in BY_KEY and (message := check_answer(key, value))]
+
+
 def normalise_answers(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Spec-file and flag spellings (kebab-case, 'interface') folded into ANSWERS keys; None means unset."""
     answers: dict[str, Any] = {}

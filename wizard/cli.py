@@ -22,6 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("wizard.commands.schema", "print the JSON Schema of manifest.json"),
     "size": ("wizard.commands.size", "look up how much a pull of each image downloads (for docker.size)"),
     "publish": ("wizard.commands.publish", "open the pull request that adds service folders to the registry"),
+    "batch": ("wizard.commands.batch", "scaffold many service folders from spec files, checked first, sizes looked up together"),
+    "bump": ("wizard.commands.bump", "update the images of a service folder, refresh their sizes, open the pull request"),
+    "serve": ("wizard.commands.serve", "serve the wizard in a browser on localhost (workshop mode)"),
+    "config": ("wizard.commands.config", "show the config file and where each setting comes from; --init writes one"),
 }
 
 

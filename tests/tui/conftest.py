@@ -61,9 +61,11 @@ def network() -> FakeNetwork:
 
 
 @pytest.fixture
-def make_app(network, tmp_path):
+def make_app(network, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a relative out folder: the same on every run, so snapshots hold
+
     def make(**kwargs) -> WizardApp:
-        settings = build_settings({"out": str(tmp_path / "out"), "offline": kwargs.pop("offline", None)})
+        settings = build_settings({"out": "out", "offline": kwargs.pop("offline", None)})
         return WizardApp(settings, services=kwargs.pop("services", None) or network.services(), **kwargs)
 
     return make

@@ -35,7 +35,7 @@ async def test_empty_draft_to_a_written_folder_and_a_pull_request(make_app, netw
     })
     assert (folder / "manifest.json").read_text() == registry_json(expected)
     assert validate_paths([folder]) == []
-    assert network.looked_up == [DOLLY_GPU] and network.published == [[folder]]
+    assert network.looked_up == [DOLLY_GPU] and [[f.resolve() for f in p] for p in network.published] == [[folder]]
     assert load_draft() is None  # written: the draft is done with
 
 

@@ -81,41 +81,6 @@ def _report(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def _early_problems(answers: dict) -> list[str]:
-    """Rules broken by the answers given so far, before any network call."""
-    from wizard.answers import BY_KEY, check_answer
-
-    problems = []
-    for key, value in answers.items():
-        message = check_answer(key, value)
-        if message:
-            problems.append(f"{BY_KEY[key].flag}: {message}")
-    return problems
-
-
-def _load_index(args, settings):
-    import asyncio
-
-    from wizard.errors import IndexUnavailable
-    from wizard.registry import load_index
-
-    source = args.index or settings.index_url
-
-    async def fetch():
-        import httpx
-
-        async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0)) as client:
-            return await load_index(source, client=client, offline=settings.offline)
-
-    try:
-        index = asyncio.run(fetch())
-    except IndexUnavailable as error:
-        _report(f"warning: {error.message}; the id and the external port are not checked against upstream")
-        return None
-    _report(index.age_note())
-    return index
-
-
 def look_up_missing_sizes(answers: dict, settings, platform: str) -> None:
     """Fill each image's size from its container registry, unless given; a progress line per image on stderr."""
     import asyncio
@@ -150,26 +115,13 @@ def look_up_missing_sizes(answers: dict, settings, platform: str) -> None:
                           hint="fix the reference, or give the size with --gpu-size/--cpu-size; nothing was written")
 
 
-def _upstream_problems(answers: dict, index) -> list[str]:
-    from wizard.registry import id_collision, port_collision
-
-    problems = []
-    if index is None:
-        return problems
-    if "id" in answers and (message := id_collision(index, str(answers["id"]))):
-        problems.append(f"--id: {message}")
-    port = answers.get("external_port")
-    if port is not None and (message := port_collision(index, int(port))):
-        problems.append(f"--external-port: {message}")
-    return problems
-
-
 def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from wizard.answers import BY_KEY, manifest_from_answers, missing_answers, with_defaults
+    from wizard.answers import BY_KEY, answer_problems, manifest_from_answers, missing_answers, with_defaults
     from wizard.errors import InvalidInput, MissingAnswers, WizardError
+    from wizard.indexing import load_upstream_index, upstream_problems
     from wizard.manifest import registry_dict
     from wizard.registry import RegistryIndex, free_external_port
     from wizard.scaffold import render_service, write_service_folder
@@ -178,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
     settings = build_settings({"out": args.out, "offline": args.offline, "index_url": args.index,
                                "upstream": args.upstream, "base": args.base, "api_url": args.api_url})
     answers = gather_answers(args)
-    problems = _early_problems(answers)
+    problems = answer_problems(answers)
     if problems:
         raise InvalidInput(problems, hint="fix these answers and run again; nothing was written")
 
@@ -187,8 +139,8 @@ def run(args: argparse.Namespace) -> int:
                if not line.startswith(BY_KEY["external_port"].flag)]
     if missing:
         raise MissingAnswers(missing, hint="give them as flags or keys of a --from file (see assets/examples/)")
-    index = _load_index(args, settings)
-    problems = _upstream_problems(answers, index)
+    index = load_upstream_index(args.index or settings.index_url, offline=settings.offline, report=_report)
+    problems = upstream_problems(answers, index)
     if problems:
         raise InvalidInput(problems, hint="nothing was written")
     if "external_port" not in answers and "id" in answers:

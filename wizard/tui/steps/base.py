@@ -20,6 +20,7 @@ class StepScreen(Screen):
     TITLE: ClassVar[str] = ""
     INTRO: ClassVar[str] = ""
     NEXT_LABEL: ClassVar[str] = "Next ▶"
+    WIDE_ENOUGH: ClassVar[int] = 110  # columns for step list, fields and manifest side by side
 
     @property
     def wizard(self) -> WizardApp:
@@ -45,6 +46,9 @@ class StepScreen(Screen):
     def compose_step(self) -> ComposeResult:
         yield from ()
 
+    def on_resize(self) -> None:
+        self.refresh_frame()
+
     def on_screen_resume(self) -> None:
         self.sub_title = f"step {list(self.wizard.step_titles).index(self.NAME) + 1} of {len(self.wizard.step_titles)}"
         self.refresh_frame()
@@ -59,6 +63,10 @@ class StepScreen(Screen):
         self.query_one(StepList).refresh_states(self.wizard.step_states())
         preview = self.query_one(ManifestPreview)
         preview.set_class(not self.wizard.show_preview, "hidden")
+        # Too narrow for both side by side: the manifest takes the step's place until F2 again.
+        narrow = self.app.size.width < self.WIDE_ENOUGH
+        self.query_one("#step").set_class(self.wizard.show_preview and narrow, "hidden")
+        preview.set_class(narrow, "full")
         if self.wizard.show_preview:
             preview.show(*self.wizard.preview())
 

@@ -1,0 +1,66 @@
+"""The registry's own CI: the workflow in assets/ runs `validate --format github`, whose annotations escape right."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+
+from wizard.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOW = ROOT / "assets" / "registry-ci" / "validate.yml"
+DOCS = [ROOT / "docs" / "workshop-and-ci.md", ROOT / "README.md"]  # the README may take the section in
+MARKER = "```yaml\n# .github/workflows/validate.yml\n"
+EXAMPLE = ROOT.parent / "shared" / "registry-snapshot" / "examples" / "chat-dolly-v2-12b"
+ANNOTATION = re.compile(r"^::(error|warning) file=(?P<file>[^,:]+)(,line=(?P<line>\d+))?::(?P<message>.*)$")
+
+
+def test_the_workflow_validates_every_pull_request():
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert "pull_request" in triggers
+    steps = workflow["jobs"]["validate"]["steps"]
+    uses = [step.get("uses", "") for step in steps]
+    assert any(u.startswith("actions/checkout@") for u in uses)
+    (python,) = [step for step in steps if step.get("uses", "").startswith("actions/setup-python@")]
+    assert str(python["with"]["python-version"]) == "3.11"
+    runs = [step["run"] for step in steps if "run" in step]
+    assert any("pip install prem-new-service" in run for run in runs)
+    assert runs[-1] == "prem-new-service validate --format github ."
+    assert workflow.get("permissions") == {"contents": "read"}
+
+
+def test_the_docs_show_the_same_workflow():
+    texts = [path.read_text() for path in DOCS if path.is_file() and MARKER in path.read_text()]
+    assert texts, f"no {MARKER!r} block in {', '.join(p.name for p in DOCS)}"
+    for text in texts:
+        shown = text.split(MARKER, 1)[1].split("```", 1)[0]
+        assert yaml.safe_load(shown) == yaml.safe_load(WORKFLOW.read_text())
+
+
+def unescape(text: str) -> str:
+    return text.replace("%0A", "\n").replace("%0D", "\r").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
+
+
+def test_annotations_escape_percent_newline_colon_and_comma(tmp_path, capsys):
+    checkout = tmp_path / "odd,name:here"
+    folder = checkout / "chat-dolly-v2-12b"
+    shutil.copytree(EXAMPLE, folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["id"] = "100%-dolly\nv2"
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=4))
+
+    assert main(["validate", "--format", "github", str(checkout)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and all(ANNOTATION.match(line) for line in lines), lines  # one finding, one line
+    found = [ANNOTATION.match(line) for line in lines]
+    files = {unescape(m["file"]) for m in found}
+    assert str(folder / "manifest.json") in files and all("%2C" in m["file"] and "%3A" in m["file"] for m in found)
+    messages = [unescape(m["message"]) for m in found]
+    assert any("'chat-100%-dolly\nv2'" in message for message in messages), messages
+    id_line = next(m for m in found if m["message"].startswith("id:"))
+    assert id_line["line"] == "2" and "%25" in id_line["message"] and "\n" not in id_line["message"]

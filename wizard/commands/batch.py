@@ -1,0 +1,297 @@
+"""prem-new-service batch SPEC...: many service folders from spec files (format: wizard.batch), in one run.
+
+    check every service -> pick external ports -> look up sizes -> write every folder -> pull request(s)
+
+Every problem of every service is listed first (exit 2; nothing written, nothing sent). Sizes left out are
+looked up together, each distinct image once, with a progress bar on stderr; a failed lookup is listed with its
+message (exit 1; nothing written). The folders are then written all or none. ``--publish`` opens one pull
+request holding them all, or one per service with ``--pr-per-service``. ``--dry-run`` prints the files (and,
+with ``--publish``, the calls it would send) and writes and sends nothing.
+
+Stdout holds each folder, one per line, then the pull request URL(s); with ``--json`` one document instead::
+
+    {
+      "dry_run": false,
+      "services": [
+        {"spec": "services.toml", "position": 0,        # where the service is: services[0] of that file
+         "id": "tiny-chat", "folder": "out/chat-tiny-chat",
+         "sizes": {"gpu": 12345678, "cpu": 2345678},    # bytes, per device the service has
+         "written": true,                               # false with --dry-run
+         "pr_url": "https://github.com/premAI-io/prem-registry/pull/7"}   # null without --publish
+      ],
+      "pull_requests": [                                # [] without --publish
+        {"url": "https://...", "number": 7,             # null with --dry-run
+         "branch": "add-2-services-1a2b3c4d", "folders": ["chat-tiny-chat", ...],
+         "created": true, "calls": 9}                   # calls sent (or, with --dry-run, that would be)
+      ]
+    }
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("specs", nargs="+", metavar="SPEC", help="TOML, YAML or JSON files of services "
+                        "(shared defaults at the top, then [[services]]; see assets/examples/batch/)")
+    parser.add_argument("--out", metavar="DIR", help="folder to write the service folders into (default: .)")
+    parser.add_argument("--index", metavar="URL|FILE", help="the upstream manifests.json (default: the registry's dev branch)")
+    parser.add_argument("--offline", action="store_true", default=None,
+                        help="use no network: cached index, every size given in the spec")
+    parser.add_argument("--platform", default="linux/amd64", help="platform whose size an index reports (default linux/amd64)")
+    parser.add_argument("--force", action="store_true", help="replace service folders that exist")
+    parser.add_argument("--dry-run", action="store_true", help="print what would be written and sent; do neither")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout (shape in the docs)")
+    pull = parser.add_argument_group("pull request")
+    pull.add_argument("--publish", action="store_true", help="after writing, open one pull request holding every folder")
+    pull.add_argument("--pr-per-service", action="store_true", help="with --publish: one pull request per service")
+    pull.add_argument("--draft", action="store_true", help="open the pull request(s) as drafts")
+    pull.add_argument("--upstream", metavar="OWNER/REPO", help="the registry (default: premAI-io/prem-registry)")
+    pull.add_argument("--base", metavar="BRANCH", help="branch the pull requests go into (default: dev)")
+    pull.add_argument("--api-url", metavar="URL", help="GitHub's API (default: https://api.github.com)")
+
+
+def _report(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --- sizes ----------------------------------------------------------------------------------------
+
+
+def progress_bar(done: int, total: int, width: int = 20) -> str:
+    """``sizes 37/200 ▕████      ▏``"""
+    filled = width * done // total if total else width
+    return f"sizes {done}/{total} ▕{'█' * filled}{' ' * (width - filled)}▏"
+
+
+class SizeProgress:
+    """A one-line ``\\r`` bar on a terminal; elsewhere (CI logs, pipes) one line per finished lookup."""
+
+    def __init__(self, total: int, stream=None) -> None:
+        self.total, self.done = total, 0
+        self.stream = stream or sys.stderr
+        self.terminal = self.stream.isatty()
+
+    def __call__(self, reference: str, result: Any) -> None:
+        from wizard.errors import ImageError
+        from wizard.images import human_bytes
+
+        self.done += 1
+        if self.terminal:
+            end = "\n" if self.done == self.total else ""
+            self.stream.write(f"\r{progress_bar(self.done, self.total)}{end}")
+        else:
+            found = "failed" if isinstance(result, ImageError) else f"{human_bytes(result.size)} ({result.size} bytes)"
+            self.stream.write(f"sizes {self.done}/{self.total}: {reference}: {found}\n")
+        self.stream.flush()
+
+
+def look_up_sizes(services: list, settings, platform: str) -> list:
+    """The services with every size filled in; all lookups run together, each distinct reference once."""
+    import asyncio
+
+    from wizard.batch import references_to_look_up, with_sizes
+    from wizard.errors import WizardError
+    from wizard.images import lookup_sizes
+
+    references = references_to_look_up(services)
+    if not references:
+        return services
+    _report(f"looking up {len(references)} image size(s)")
+    results = asyncio.run(lookup_sizes(references, platform=platform, settings=settings,
+                                       progress=SizeProgress(len(references))))
+    services, failures = with_sizes(services, results)
+    if failures:
+        raise WizardError(f"could not look up {len(failures)} image size(s):\n" + "\n".join(f"  - {f}" for f in failures),
+                          hint="fix the references, or give the sizes (gpu_size, cpu_size) in the spec; "
+                          "nothing was written")
+    return services
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A service about to be written: where, and the files."""
+
+    service: Any  # wizard.batch.BatchService
+    manifest: Any  # wizard.manifest.Manifest
+    target: Path
+    files: dict[str, bytes]
+
+
+def plan(services: list, out: str) -> list[Planned]:
+    from wizard.answers import manifest_from_answers
+    from wizard.scaffold import render_service
+
+    planned = []
+    for service in services:
+        manifest = manifest_from_answers(service.answers)
+        planned.append(Planned(service, manifest, Path(out) / manifest.folder_name, render_service(manifest)))
+    return planned
+
+
+def write_all(planned: list[Planned], *, force: bool) -> None:
+    """Write every folder, each atomically; when one fails, remove those this run wrote and put back those it
+    replaced, so a failed run leaves everything as it found it."""
+    import shutil
+
+    from wizard.errors import FolderExists
+    from wizard.scaffold import write_service_folder
+
+    existing = [p.target for p in planned if p.target.exists()]
+    if existing and not force:
+        raise FolderExists(f"{len(existing)} service folder(s) exist: " + ", ".join(str(t) for t in existing),
+                           hint="pick another --out, or pass --force to replace them; nothing was written")
+    set_aside = {target: target.with_name(f".{target.name}.batch-replaced") for target in existing}
+    written: list[Path] = []
+    try:
+        for target, backup in set_aside.items():
+            shutil.rmtree(backup, ignore_errors=True)
+            target.rename(backup)
+        for planned_service in planned:
+            written.append(write_service_folder(planned_service.target, planned_service.files))
+    except BaseException:
+        for target in written:
+            shutil.rmtree(target, ignore_errors=True)
+        for target, backup in set_aside.items():
+            if backup.exists() and not target.exists():
+                backup.rename(target)
+        raise
+    for backup in set_aside.values():
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def print_files(planned: list[Planned]) -> None:
+    for planned_service in planned:
+        for name, content in planned_service.files.items():
+            print(f"==> {planned_service.target / name} ({len(content)} bytes)")
+            print("(svg)" if name.endswith(".svg") else content.decode("utf-8"))
+
+
+# --- pull requests --------------------------------------------------------------------------------
+
+
+def open_pull_requests(groups: list[list[Path]], settings, *, draft: bool, dry_run: bool) -> list:
+    """One pull request per group of folders (PublishResult each); the token is resolved once for all."""
+    import asyncio
+
+    from wizard.commands.publish import _print_stage
+    from wizard.publish import publish_folders
+
+    async def go():
+        token = None
+        if not dry_run:
+            from wizard.github_token import resolve_token
+
+            found = await resolve_token(settings, interactive=sys.stdin.isatty() and sys.stderr.isatty())
+            _print_stage("account", f"using the token from {found.source}")
+            token = found.secret
+        return [await publish_folders(group, settings=settings, token=token, draft=draft, progress=_print_stage,
+                                      dry_run=dry_run) for group in groups]
+
+    return asyncio.run(go())
+
+
+def publish(planned: list[Planned], settings, *, per_service: bool, draft: bool, dry_run: bool) -> list[tuple]:
+    """(folder names, PublishResult) per pull request. A dry run publishes copies in a temporary folder."""
+    import tempfile
+
+    from wizard.errors import WizardError
+    from wizard.scaffold import write_service_folder
+
+    def grouped(folders: list[Path]) -> list[list[Path]]:
+        return [[folder] for folder in folders] if per_service else [folders]
+
+    if dry_run:
+        with tempfile.TemporaryDirectory(prefix="prem-batch-dry-run-") as scratch:
+            copies = [write_service_folder(Path(scratch) / p.target.name, p.files) for p in planned]
+            groups = grouped(copies)
+            results = open_pull_requests(groups, settings, draft=draft, dry_run=True)
+    else:
+        groups = grouped([p.target for p in planned])
+        try:
+            results = open_pull_requests(groups, settings, draft=draft, dry_run=False)
+        except WizardError as error:
+            listed = " ".join(str(p.target) for p in planned)
+            error.hint = f"{error.hint + '; ' if error.hint else ''}the folders are written: after fixing this, " \
+                         f"run `prem-new-service publish {listed}`"
+            raise
+    return [([folder.name for folder in group], result) for group, result in zip(groups, results)]
+
+
+# --- the command ----------------------------------------------------------------------------------
+
+
+def summary(planned: list[Planned], published: list[tuple], *, dry_run: bool) -> dict[str, Any]:
+    """The ``--json`` document (shape in the module docs)."""
+    pr_url = {name: result.pr_url for names, result in published for name in names}
+    return {
+        "dry_run": dry_run,
+        "services": [
+            {"spec": p.service.source, "position": p.service.position, "id": p.manifest.id, "folder": str(p.target),
+             "sizes": {device: image.size for device, image in (p.manifest.docker_images or {}).items()},
+             "written": not dry_run, "pr_url": pr_url.get(p.target.name)}
+            for p in planned
+        ],
+        "pull_requests": [
+            {"url": result.pr_url, "number": result.pr_number, "branch": result.branch, "folders": names,
+             "created": result.created, "calls": len(result.calls)}
+            for names, result in published
+        ],
+    }
+
+
+def checked_services(args: argparse.Namespace, settings) -> list:
+    """Every service of the specs, external ports picked; InvalidInput listing every problem otherwise."""
+    from wizard.batch import batch_problems, read_batch_specs, with_external_ports
+    from wizard.errors import InvalidInput
+    from wizard.indexing import load_upstream_index
+
+    services, problems = read_batch_specs([Path(spec) for spec in args.specs])
+    index = load_upstream_index(args.index or settings.index_url, offline=settings.offline, report=_report)
+    problems += batch_problems(services, index, sizes_looked_up=not settings.offline)
+    if problems:
+        raise InvalidInput(problems, hint="fix these in the spec file(s) and run again; nothing was written or sent")
+    if index is None:
+        _report("warning: external ports left out are picked without the upstream index; they may clash")
+    return with_external_ports(services, index)
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from wizard.errors import InvalidInput
+    from wizard.settings import build_settings
+
+    if args.pr_per_service and not args.publish:
+        raise InvalidInput(["--pr-per-service goes with --publish"], hint="add --publish, or leave it out")
+    settings = build_settings({"out": args.out, "offline": args.offline, "index_url": args.index,
+                               "upstream": args.upstream, "base": args.base, "api_url": args.api_url})
+    planned = plan(look_up_sizes(checked_services(args, settings), settings, args.platform), settings.out)
+    if not args.dry_run:
+        write_all(planned, force=args.force)
+        _report(f"wrote {len(planned)} service folder(s) into {settings.out}")
+        if not args.json:
+            print("\n".join(str(p.target) for p in planned), flush=True)
+    published = []
+    if args.publish:
+        published = publish(planned, settings, per_service=args.pr_per_service, draft=args.draft,
+                            dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps(summary(planned, published, dry_run=args.dry_run), indent=2, ensure_ascii=False))
+    elif args.dry_run:
+        print_files(planned)
+        for _, result in published:
+            print("\n".join(str(call) for call in result.calls))
+        _report(f"dry run: {len(planned)} service folder(s) checked; nothing was written or sent")
+    else:
+        for _, result in published:
+            print(result.pr_url)
+    return 0

@@ -1,0 +1,179 @@
+"""prem-new-service bump FOLDER --gpu-image REF --cpu-image REF: new images for an existing service folder.
+
+Like Homebrew's bump-formula-pr: the image references of the devices given are replaced, their sizes looked
+up (or given with --gpu-size/--cpu-size; --offline needs them), and manifest.json is written back with every
+other key, value and key order as it was. The README's image table rows follow, if it has them; nothing else
+in it changes. A diff-like account of old -> new (image, size) goes to stdout.
+
+``--publish`` then opens the pull request from the branch ``bump-{folder}-{tag}``, titled
+``Bump {name} to {tag}``. ``--dry-run`` writes nothing (with ``--publish`` it prints the calls it would send).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", metavar="FOLDER", help="the service folder, e.g. ./chat-dolly-v2-12b")
+    images = parser.add_argument_group("images (give at least one)")
+    images.add_argument("--gpu-image", metavar="REF", help="the new image for machines with a GPU")
+    images.add_argument("--cpu-image", metavar="REF", help="the new image for machines without a GPU")
+    images.add_argument("--gpu-size", metavar="SIZE", help="its download size (bytes, or '37.9 GiB'); looked up if left out")
+    images.add_argument("--cpu-size", metavar="SIZE", help="its download size (bytes, or '1.2 GB'); looked up if left out")
+    images.add_argument("--add-device", action="store_true", help="allow adding a device the service has no image for")
+    images.add_argument("--offline", action="store_true", default=None, help="look nothing up: every size given")
+    images.add_argument("--platform", default="linux/amd64", help="platform whose size an index reports (default linux/amd64)")
+    parser.add_argument("--dry-run", action="store_true", help="print the changes; write nothing")
+    pull = parser.add_argument_group("pull request")
+    pull.add_argument("--publish", action="store_true", help="after writing, open the pull request")
+    pull.add_argument("--draft", action="store_true", help="open the pull request as a draft")
+    pull.add_argument("--force", action="store_true", help="replace a branch of the same name holding someone else's commits")
+    pull.add_argument("--upstream", metavar="OWNER/REPO", help="the registry (default: premAI-io/prem-registry)")
+    pull.add_argument("--base", metavar="BRANCH", help="branch the pull request goes into (default: dev)")
+    pull.add_argument("--api-url", metavar="URL", help="GitHub's API (default: https://api.github.com)")
+
+
+def read_folder_manifest(folder: Path) -> dict:
+    """The manifest as written (lenient: rules it breaks are not bump's business; a non-manifest is)."""
+    from wizard.errors import InvalidInput
+    from wizard.manifest import read_json_file, read_manifest
+
+    path = folder / "manifest.json"
+    if not path.is_file():
+        raise InvalidInput([f"{folder}: not a service folder (it holds no manifest.json)"],
+                           hint="name a service folder, e.g. ./chat-dolly-v2-12b")
+    data = read_json_file(path)
+    if not isinstance(data, dict):
+        raise InvalidInput([f"{path}: a manifest is a JSON object {{ ... }}, not a {type(data).__name__}"])
+    try:
+        read_manifest(data)
+    except InvalidInput as error:
+        raise InvalidInput([f"{path}: {problem}" for problem in error.problems],
+                           hint="fix the manifest's structure first; nothing was changed") from None
+    return data
+
+
+def _given_images(args: argparse.Namespace) -> dict:
+    """The answers given: ``{gpu_image, gpu_size, cpu_image, cpu_size}`` as far as given."""
+    from wizard.manifest import DEVICES
+
+    return {f"{device}_{part}": getattr(args, f"{device}_{part}") for device in DEVICES for part in ("image", "size")
+            if getattr(args, f"{device}_{part}") is not None}
+
+
+def _problems(args: argparse.Namespace, data: dict, answers: dict, offline: bool) -> list[str]:
+    from wizard.answers import answer_problems
+    from wizard.bump import bump_problems
+    from wizard.manifest import DEVICES
+
+    devices = [device for device in DEVICES if f"{device}_image" in answers]
+    if not devices:
+        return ["give --gpu-image REF and/or --cpu-image REF"]
+    problems = answer_problems(answers) + bump_problems(data, devices, add_device=args.add_device)
+    for device in DEVICES:
+        if f"{device}_size" in answers and f"{device}_image" not in answers:
+            problems.append(f"--{device}-size: goes with --{device}-image")
+        if offline and f"{device}_image" in answers and f"{device}_size" not in answers:
+            problems.append(f"--{device}-size: missing; offline, sizes are not looked up")
+    return problems
+
+
+def replace_files(folder: Path, files: dict[str, bytes]) -> None:
+    """Every file written beside its target first, then renamed over it: a failure changes nothing."""
+    import os
+    import tempfile
+
+    staged = []
+    try:
+        for name, content in files.items():
+            handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".bump", dir=folder)
+            staged.append((temporary, folder / name))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(content)
+        for temporary, target in staged:
+            os.replace(temporary, target)
+    except OSError as error:
+        from wizard.errors import ScaffoldError
+
+        raise ScaffoldError(f"could not write into {folder}: {error.strerror or error}",
+                            hint="check the folder's permissions and free space, then run the same command again") from None
+    finally:
+        for temporary, _ in staged:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+
+
+def _publish(folder: Path, files: dict[str, bytes], settings, args, *, branch: str, title: str) -> int:
+    from wizard.commands.publish import publish_and_report
+
+    if not args.dry_run:
+        return publish_and_report([folder], settings, draft=args.draft, force=args.force, branch=branch, title=title)
+    import shutil
+    import tempfile
+
+    from wizard.errors import InvalidInput
+
+    with tempfile.TemporaryDirectory(prefix="prem-bump-dry-run-") as scratch:
+        copy = Path(scratch) / folder.resolve().name
+        shutil.copytree(folder, copy)
+        replace_files(copy, files)
+        try:
+            return publish_and_report([copy], settings, draft=args.draft, force=args.force, branch=branch,
+                                      title=title, dry_run=True)
+        except InvalidInput as error:  # name the folder, not its bumped copy
+            raise InvalidInput([p.replace(str(copy), str(folder)) for p in error.problems], hint=error.hint) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from wizard.bump import bumped_manifest, bumped_readme, change_summary, version_label
+    from wizard.commands.new import look_up_missing_sizes
+    from wizard.errors import InvalidInput, WizardError
+    from wizard.manifest import DEVICES, parse_size_bytes, registry_json
+    from wizard.settings import build_settings
+
+    settings = build_settings({"offline": args.offline, "upstream": args.upstream, "base": args.base,
+                               "api_url": args.api_url})
+    folder = Path(args.folder)
+    data = read_folder_manifest(folder)
+    answers = _given_images(args)
+    problems = _problems(args, data, answers, settings.offline)
+    if problems:
+        raise InvalidInput(problems, hint=f"nothing in {folder} was changed")
+    look_up_missing_sizes(answers, settings, args.platform)
+    images = {device: (str(answers[f"{device}_image"]), parse_size_bytes(answers[f"{device}_size"]))
+              for device in DEVICES if f"{device}_image" in answers}
+    bumped, changes = bumped_manifest(data, images)
+    text = registry_json(bumped)
+    if not (folder / "manifest.json").read_bytes().endswith(b"\n"):
+        text = text.rstrip("\n")  # as it was: a bump's diff shows the images only
+    files = {"manifest.json": text.encode("utf-8")}
+    readme_rows = None
+    readme = folder / "README.md"
+    if readme.is_file():
+        try:
+            text, readme_rows = bumped_readme(readme.read_bytes().decode("utf-8"), changes)
+        except UnicodeDecodeError:
+            readme_rows = 0
+        if readme_rows:
+            files["README.md"] = text.encode("utf-8")
+    name = folder.resolve().name
+    print("\n".join(change_summary(name, changes, readme_rows)), flush=True)
+    if args.dry_run:
+        print("dry run: nothing was written", file=sys.stderr)
+    else:
+        replace_files(folder, files)
+        print(f"bumped {folder}: {', '.join(files)}", file=sys.stderr)
+    if not args.publish:
+        return 0
+    tag = version_label(images["gpu"][0] if "gpu" in images else images["cpu"][0])
+    try:
+        return _publish(folder, files, settings, args, branch=f"bump-{name}-{tag}",
+                        title=f"Bump {data.get('name', name)} to {tag}")
+    except WizardError as error:
+        if not args.dry_run:
+            error.hint = f"{error.hint + '; ' if error.hint else ''}{folder} is bumped: after fixing this, run " \
+                         f"`prem-new-service publish {folder} --branch bump-{name}-{tag}`"
+        raise

@@ -1,0 +1,47 @@
+"""The upstream index as the non-interactive commands use it (new, batch): loaded once, and answers checked on it.
+
+A missing index is not fatal: the commands warn that ids and external ports go unchecked and carry on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from wizard.answers import check_answer
+from wizard.registry import RegistryIndex, id_collision, port_collision
+
+
+def load_upstream_index(source: str, *, offline: bool, report: Callable[[str], None]) -> RegistryIndex | None:
+    """The index from a URL, a file or the cache; None (after a warning through ``report``) when none is found."""
+    import asyncio
+
+    import httpx
+
+    from wizard.errors import IndexUnavailable
+    from wizard.registry import load_index
+
+    async def fetch() -> RegistryIndex:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0)) as client:
+            return await load_index(source, client=client, offline=offline)
+
+    try:
+        index = asyncio.run(fetch())
+    except IndexUnavailable as error:
+        report(f"warning: {error.message}; the id and the external port are not checked against upstream")
+        return None
+    report(index.age_note())
+    return index
+
+
+def upstream_problems(answers: Mapping[str, Any], index: RegistryIndex | None) -> list[str]:
+    """``--id: ...`` / ``--external-port: ...`` lines for an id or a port an upstream service already uses."""
+    problems: list[str] = []
+    if index is None:
+        return problems
+    if "id" in answers and (message := id_collision(index, str(answers["id"]))):
+        problems.append(f"--id: {message}")
+    port = answers.get("external_port")
+    if port is not None and check_answer("external_port", port) is None and (message := port_collision(index, int(port))):
+        problems.append(f"--external-port: {message}")
+    return problems
