@@ -120,10 +120,11 @@ REQUIRED = ("name", "id", "description", "interfaces", "memory", "external_port"
 IMAGES = "images"  # the pseudo-answer "at least one image"
 
 
-def missing_keys(answers: Mapping[str, Any], *, sizes_looked_up: bool = False) -> list[tuple[str, str]]:
-    """(answer key, what it is) for each answer still needed; IMAGES when no image is given at all."""
+def missing_keys(answers: Mapping[str, Any], *, sizes_looked_up: bool = False, needs_images: bool = True) -> list[tuple[str, str]]:
+    """(answer key, what it is) for each answer still needed; IMAGES when no image is given at all.
+    ``needs_images`` is False for a binary service, which runs from its downloads instead."""
     missing = [(key, BY_KEY[key].help) for key in REQUIRED if key not in answers]
-    if not any(f"{device}_image" in answers for device in DEVICES):
+    if needs_images and not any(f"{device}_image" in answers for device in DEVICES):
         missing.append((IMAGES, "at least one Docker image"))
     for device in DEVICES:
         if f"{device}_image" in answers and f"{device}_size" not in answers and not sizes_looked_up:
@@ -238,7 +239,7 @@ STEPS: dict[str, tuple[str, ...]] = {
 }
 
 
-def step_problems(step: str, answers: Mapping[str, Any], *, sizes_looked_up: bool = False) -> list[str]:
+def step_problems(step: str, answers: Mapping[str, Any], *, sizes_looked_up: bool = False, needs_images: bool = True) -> list[str]:
     """What stops a step from being done: broken rules and missing answers, each naming its field."""
     keys = STEPS.get(step, ())
     problems = [
@@ -246,7 +247,58 @@ def step_problems(step: str, answers: Mapping[str, Any], *, sizes_looked_up: boo
         for key in keys
         if key in answers and (message := check_answer(key, answers[key]))
     ]
-    for key, what in missing_keys(answers, sizes_looked_up=sizes_looked_up):
+    for key, what in missing_keys(answers, sizes_looked_up=sizes_looked_up, needs_images=needs_images):
         if key in keys or (key == IMAGES and step == "images"):
             problems.append(f"{label_for(key)}: missing ({what})")
     return problems
+
+
+# --- editing an existing service ------------------------------------------------------------------
+
+# manifest key -> the answers it is made of
+ANSWERED_KEYS = {
+    "id": ("id",), "name": ("name",), "beta": ("beta",), "description": ("description",),
+    "interfaces": ("interfaces",), "dockerImages": ("gpu_image", "gpu_size", "cpu_image", "cpu_size"),
+    "defaultPort": ("port",), "defaultExternalPort": ("external_port",),
+}  # fmt: skip
+ANSWERED_MODEL_INFO = ("memoryRequirements", "tokensPerSecond")
+
+
+def apply_answers(original: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The original manifest with only the answered keys changed: every other key, nested unknown keys
+    included, keeps its value and its place. Answers cleared by the contributor remove their key."""
+    fresh = manifest_data(answers)
+    result = dict(original)
+    for key, sources in ANSWERED_KEYS.items():
+        if not any(source in answers for source in sources):
+            if key not in original or key in ("beta", "defaultPort"):
+                continue  # never answered (or left to its default): the original stands
+            result.pop(key)
+            continue
+        value = fresh[key]
+        if key == "dockerImages":
+            old = original.get("dockerImages") or {}
+            devices = [d for d in old if d in value] + [d for d in value if d not in old]
+            value = {device: {**(old.get(device) or {}), **value[device]} for device in devices}
+        result[key] = value
+    model_info = dict(original.get("modelInfo") or {})
+    for key in ANSWERED_MODEL_INFO:
+        if key in fresh["modelInfo"]:
+            model_info[key] = fresh["modelInfo"][key]
+        else:
+            model_info.pop(key, None)
+    if "modelInfo" in original or model_info:
+        result["modelInfo"] = model_info
+    return result
+
+
+def edited_manifest(original: Mapping[str, Any], answers: Mapping[str, Any]) -> Manifest:
+    """The edited manifest, checked by every rule; raises InvalidInput naming the answers to fix."""
+    problems = problems_by_answer(answers) if any(f"{d}_image" in answers for d in DEVICES) else {}
+    if problems:
+        raise InvalidInput([f"{BY_KEY[k].flag if k in BY_KEY else k}: {m}" for k, ms in problems.items() for m in ms])
+    from wizard.manifest import validate_manifest
+
+    manifest = validate_manifest(apply_answers(original, answers))
+    manifest._key_order = tuple(apply_answers(original, answers))
+    return manifest

@@ -18,6 +18,7 @@ from wizard.errors import WizardError
 # name -> (module, one-line help); order is the order shown in --help
 COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("wizard.commands.new", "scaffold a service folder from flags or a spec file (no prompts)"),
+    "edit": ("wizard.commands.edit", "open the wizard on an existing service folder and save it back"),
     "validate": ("wizard.commands.validate", "check service folders or a whole registry checkout"),
     "schema": ("wizard.commands.schema", "print the JSON Schema of manifest.json"),
     "size": ("wizard.commands.size", "look up how much a pull of each image downloads (for docker.size)"),

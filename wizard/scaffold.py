@@ -150,3 +150,29 @@ def write_service_folder(target: Path, files_by_path: Mapping[str, bytes], *, fo
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)
     return target
+
+
+def update_service_folder(folder: Path, files_by_path: Mapping[str, bytes], *, new_name: str | None = None) -> Path:
+    """Rewrite the given files of an existing folder in place, each atomically; other files (samples, images
+    the README shows) stay. With ``new_name``, the folder is renamed first (its id or interface changed)."""
+    folder = Path(folder)
+    if new_name and new_name != folder.name:
+        target = folder.parent / new_name
+        if target.exists():
+            raise FolderExists(f"{target} already exists", hint="choose another id, or remove that folder first")
+        folder.rename(target)
+        folder = target
+    for relative, content in files_by_path.items():
+        path = folder / relative
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=folder)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(content)
+            os.replace(temporary, path)
+        except BaseException as error:
+            Path(temporary).unlink(missing_ok=True)
+            if isinstance(error, OSError):
+                raise ScaffoldError(f"could not write {path}: {error.strerror or error}",
+                                    hint="the other files are as they were; fix the cause and save again") from None
+            raise
+    return folder

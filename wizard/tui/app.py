@@ -8,18 +8,27 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
 
-from wizard.answers import manifest_data, manifest_from_answers, step_problems, with_defaults
+from wizard.answers import (
+    answers_from_manifest,
+    apply_answers,
+    edited_manifest,
+    manifest_data,
+    manifest_from_answers,
+    step_problems,
+    with_defaults,
+)
 from wizard.draft import Draft, discard_draft, load_draft, save_draft
 from wizard.errors import FolderExists, InvalidInput, NoToken, WizardError
-from wizard.manifest import Manifest, registry_json
+from wizard.manifest import Manifest, read_manifest, registry_json, service_folder_name
 from wizard.registry import Finding, describe_age, free_external_port, id_collision, port_collision, validate_paths
-from wizard.scaffold import render_readme, render_service, write_service_folder
+from wizard.scaffold import render_readme, render_service, update_service_folder, write_service_folder
 from wizard.settings import Settings
 from wizard.tui import messages as m
 from wizard.tui.dialogs import ChoiceDialog, HelpScreen
@@ -28,6 +37,37 @@ from wizard.tui.steps import STEP_SCREENS, STEP_TITLES
 from wizard.tui.steps.base import StepScreen
 
 STEPS = list(STEP_SCREENS)
+
+
+@dataclass(frozen=True)
+class EditTarget:
+    """An existing service folder being edited: its manifest as read, every unknown key included."""
+
+    folder: Path
+    original: dict[str, Any]
+
+    @property
+    def original_folder_name(self) -> str:
+        interfaces = self.original.get("interfaces") or ["?"]
+        return service_folder_name(str(interfaces[0]), str(self.original.get("id", "")))
+
+    @property
+    def needs_images(self) -> bool:
+        return bool(self.original.get("dockerImages")) or self.original.get("serviceType") != "binary"
+
+
+def edit_draft(target: EditTarget) -> Draft:
+    """A draft holding every answer of the existing service, its README and its logo."""
+    manifest, _ = read_manifest(target.original)
+    readme = target.folder / "README.md"
+    return Draft(
+        answers={k: (str(v) if isinstance(v, int) and not isinstance(v, bool) else v)
+                 for k, v in answers_from_manifest(manifest).items()},
+        visited=[s for s in STEPS if s not in ("review", "publish")],
+        readme=readme.read_text(encoding="utf-8") if readme.is_file() else None,
+        logo_path=str(target.folder / "logo.svg") if (target.folder / "logo.svg").is_file() else None,
+        out=str(target.folder.parent),
+    )
 
 
 class WizardApp(App):
@@ -53,6 +93,7 @@ class WizardApp(App):
         offer_resume: bool = True,
         show_preview: bool = False,
         saved_at_source: Path | None = None,
+        editing: EditTarget | None = None,
     ):
         super().__init__()
         self.settings = settings
@@ -70,11 +111,13 @@ class WizardApp(App):
         self.written_folder: Path | None = None
         self.publish_stages: list[tuple[str, str]] = []
         self.draft_file = saved_at_source
+        self.editing = editing
 
     # --- start and stop ---------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.run_worker(self._load_index(), group="index", exclusive=True, exit_on_error=False)
+        # after the first frame: the index is not needed to start typing
+        self.call_after_refresh(self.run_worker, self._load_index(), group="index", exclusive=True, exit_on_error=False)
         saved = load_draft(self.draft_file) if (self.resume or self.offer_resume) else None
         if self.resume:
             if saved is None:
@@ -139,7 +182,8 @@ class WizardApp(App):
             self.switch_screen(step)
 
     def problems(self, step: str) -> list[str]:
-        problems = step_problems(step, self.draft.answers, sizes_looked_up=False)
+        needs_images = self.editing.needs_images if self.editing else True
+        problems = step_problems(step, self.draft.answers, sizes_looked_up=False, needs_images=needs_images)
         problems += self.upstream_problems(step)
         if self.is_screen_installed(step):
             screen = self.get_screen(step)
@@ -239,19 +283,26 @@ class WizardApp(App):
     def complete_answers(self) -> dict[str, Any]:
         return with_defaults(self.draft.answers, external_port=self.suggested_external_port)
 
+    def build_manifest(self) -> Manifest:
+        """The manifest the answers make; an edit keeps every key of the original it does not answer."""
+        if self.editing:  # no defaults: a key the original lacks stays out
+            return edited_manifest(self.editing.original, self.draft.answers)
+        return manifest_from_answers(self.complete_answers())
+
     def manifest(self) -> Manifest | None:
         try:
-            return manifest_from_answers(self.complete_answers())
+            return self.build_manifest()
         except InvalidInput:
             return None
 
     def preview(self) -> tuple[str, list[str]]:
         """manifest.json as it will be written (or as far as it goes), and what still stops it."""
-        answers = self.complete_answers()
         try:
-            return registry_json(manifest_from_answers(answers)), []
+            return registry_json(self.build_manifest()), []
         except InvalidInput as error:
-            return registry_json(manifest_data(answers)), error.problems
+            answers = self.draft.answers if self.editing else self.complete_answers()
+            data = apply_answers(self.editing.original, answers) if self.editing else manifest_data(answers)
+            return registry_json(data), error.problems
 
     def readme_text(self) -> str:
         if self.draft.readme is not None:
@@ -355,7 +406,14 @@ class WizardApp(App):
             return
         target = Path(out or ".").expanduser() / manifest.folder_name
         try:
-            write_service_folder(target, self.rendered_files(manifest), force=force)
+            if self.editing:
+                # rename only when the id or first interface changed, never to tidy a name someone chose
+                renamed = manifest.folder_name != self.editing.original_folder_name
+                target = update_service_folder(self.editing.folder, self.rendered_files(manifest),
+                                               new_name=manifest.folder_name if renamed else None)
+                self.editing = EditTarget(target, self.editing.original)
+            else:
+                write_service_folder(target, self.rendered_files(manifest), force=force)
         except FolderExists as error:
             screen.show_written(f"✘ {error.message}. Replace it, or choose another folder.", False, offer_force=True)
             return

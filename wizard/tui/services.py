@@ -24,9 +24,11 @@ def default_services(settings: Settings) -> Services:
     """The real network, through httpx, as the CLI uses it."""
 
     async def load_index():
-        import httpx
-
         from wizard.registry import load_index as load
+
+        if settings.offline or not settings.index_url.startswith(("http://", "https://")):
+            return await load(settings.index_url, offline=settings.offline)  # no client: httpx stays unloaded
+        import httpx
 
         async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0)) as client:
             return await load(settings.index_url, client=client, offline=settings.offline)

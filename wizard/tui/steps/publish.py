@@ -19,10 +19,11 @@ class PublishStep(StepScreen):
     NEXT_LABEL = "Done"
 
     def compose_step(self) -> ComposeResult:
-        yield Label("Folder to write into", classes="field-label")
-        yield Input(self.wizard.draft.out or self.wizard.settings.out, id="out-dir")
+        editing = self.wizard.editing
+        yield Label(f"Saving into {editing.folder}" if editing else "Folder to write into", classes="field-label")
+        yield Input(self.wizard.draft.out or self.wizard.settings.out, id="out-dir", classes="hidden" if editing else "")
         with Horizontal(classes="actions"):
-            yield Button("Write folder", id="write", variant="success")
+            yield Button("Save changes" if editing else "Write folder", id="write", variant="success")
             yield Button("Replace existing", id="write-force", variant="warning", classes="hidden")
         yield Notice("", id="write-note")
         with Vertical(id="publish-box", classes="hidden"):
