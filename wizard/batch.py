@@ -46,7 +46,7 @@ from wizard.answers import (
 )
 from wizard.errors import ImageError, WizardError
 from wizard.indexing import upstream_problems
-from wizard.manifest import DEVICES, service_folder_name
+from wizard.manifest import DEVICES
 from wizard.registry import RegistryIndex, free_external_port
 
 SERVICES_KEY = "services"
@@ -64,10 +64,6 @@ class BatchService:
         """``SPEC:services[N] (id)``: where a problem of this service is."""
         named = self.answers.get("id") or self.answers.get("name")
         return f"{self.source}:{SERVICES_KEY}[{self.position}]" + (f" ({named})" if named else "")
-
-    @property
-    def folder_name(self) -> str:
-        return service_folder_name(str(self.answers["interfaces"][0]), str(self.answers["id"]))
 
     def images(self) -> dict[str, str]:
         """device -> image reference, for the devices this service has."""

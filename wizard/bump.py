@@ -32,8 +32,8 @@ def bump_problems(data: Mapping[str, Any], devices: Iterable[str], *, add_device
     images = data.get("dockerImages")
     if not isinstance(images, Mapping) or not images:
         kind = "a binary service (serviceType binary)" if data.get("serviceType") == "binary" else "a service"
-        return [f"'{data.get('id')}' is {kind} without dockerImages: bump changes Docker images only; "
-                "edit its binariesUrl and version by hand"]
+        return [(f"'{data.get('id')}' is {kind} without dockerImages: bump changes Docker images only; "
+                "edit its binariesUrl and version by hand")]
     has = ", ".join(str(device) for device in images)
     return [
         f"--{device}-image: '{data.get('id')}' has no {device} image (it has: {has}); "

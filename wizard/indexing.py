@@ -22,6 +22,8 @@ def load_upstream_index(source: str, *, offline: bool, report: Callable[[str], N
     from wizard.registry import load_index
 
     async def fetch() -> RegistryIndex:
+        if offline or not source.startswith(("http://", "https://")):  # a file, or the cache: no client needed
+            return await load_index(source, offline=offline)
         async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0)) as client:
             return await load_index(source, client=client, offline=offline)
 

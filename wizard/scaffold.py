@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import zlib
 from collections.abc import Mapping
+from functools import cache
 from html import escape
 from importlib.resources import files
 from pathlib import Path
@@ -23,6 +24,7 @@ from wizard.manifest import INTERFACES, TEXT_GENERATING_INTERFACES, Manifest, re
 SERVICE_FILES = ("manifest.json", "README.md", "logo.svg")
 
 
+@cache
 def _template(name: str) -> Template:
     return Template(files("wizard.templates").joinpath(name).read_text(encoding="utf-8"))
 

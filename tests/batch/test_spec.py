@@ -78,10 +78,10 @@ def test_ports_used_twice_and_upstream_are_problems():
     problems = problems_of({"interfaces": ["chat"], "memory": 1024, "services": [
         service(1, external_port=8901), service(2, external_port="8901"), service(3, external_port=8333)]})
     assert problems == [
-        "s.toml:services[1] (batch-model-002): --external-port: 8901 is also used by s.toml:services[0] "
-        "(batch-model-001); each service needs its own",
-        "s.toml:services[2] (batch-model-003): --external-port: external port 8333 is used by chat-dolly-v2-12b; "
-        "leave it out to get a free one",
+        ("s.toml:services[1] (batch-model-002): --external-port: 8901 is also used by s.toml:services[0] "
+        "(batch-model-001); each service needs its own"),
+        ("s.toml:services[2] (batch-model-003): --external-port: external port 8333 is used by chat-dolly-v2-12b; "
+        "leave it out to get a free one"),
     ]
 
 
@@ -90,8 +90,8 @@ def test_without_lookups_every_size_is_needed():
                                       "services": [{**service(1), "gpu_size": None}]}, "s.toml")
     assert batch_problems(services, None, sizes_looked_up=True) == []
     assert batch_problems(services, None, sizes_looked_up=False) == [
-        "s.toml:services[0] (batch-model-001): --gpu-size: missing (download size in bytes (or 37.9 GiB); "
-        "looked up when left out)"]
+        ("s.toml:services[0] (batch-model-001): --gpu-size: missing (download size in bytes (or 37.9 GiB); "
+        "looked up when left out)")]
 
 
 def test_ports_left_out_are_free_and_distinct_across_the_batch():
@@ -114,8 +114,8 @@ def test_each_reference_is_looked_up_once_and_failures_name_their_service():
     missing = TagNotFound("the tag 1 does not exist in ghcr.io/example/cpu")
     sized, failures = with_sizes(services, {shared: type("Found", (), {"size": 42})(), "ghcr.io/example/cpu:1": missing})
     assert [s.answers["gpu_size"] for s in sized] == [42, 42, 1_000_000]
-    assert failures == ["s.toml:services[1] (batch-model-002): --cpu-image ghcr.io/example/cpu:1: "
-                        "the tag 1 does not exist in ghcr.io/example/cpu"]
+    assert failures == [("s.toml:services[1] (batch-model-002): --cpu-image ghcr.io/example/cpu:1: "
+                        "the tag 1 does not exist in ghcr.io/example/cpu")]
 
 
 @pytest.mark.parametrize("suffix", [".toml", ".yaml", ".json"])

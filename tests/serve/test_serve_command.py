@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import ClassVar
 
 import pytest
 
@@ -15,7 +16,7 @@ from wizard.commands import serve
 class FakeServer:
     """Stands in for textual-serve's Server: records what it was given instead of listening."""
 
-    made: list[FakeServer] = []
+    made: ClassVar[list[FakeServer]] = []
 
     def __init__(self, command, host, port, title, public_url):
         self.command, self.host, self.port, self.title = command, host, port, title

@@ -127,11 +127,34 @@ def _publish(folder: Path, files: dict[str, bytes], settings, args, *, branch: s
             raise InvalidInput([p.replace(str(copy), str(folder)) for p in error.problems], hint=error.hint) from None
 
 
+def bumped_files(folder: Path, data: dict, images: dict) -> tuple[dict[str, bytes], list, int | None]:
+    """The new manifest.json (and README.md, when its image rows change), the changes, and how many README rows
+    changed (None: no README)."""
+    from wizard.bump import bumped_manifest, bumped_readme
+    from wizard.manifest import registry_json
+
+    bumped, changes = bumped_manifest(data, images)
+    manifest_text = registry_json(bumped)
+    if not (folder / "manifest.json").read_bytes().endswith(b"\n"):
+        manifest_text = manifest_text.rstrip("\n")  # as it was: the diff of a bump shows the images only
+    files = {"manifest.json": manifest_text.encode("utf-8")}
+    readme = folder / "README.md"
+    if not readme.is_file():
+        return files, changes, None
+    try:
+        readme_text, rows = bumped_readme(readme.read_bytes().decode("utf-8"), changes)
+    except UnicodeDecodeError:
+        return files, changes, 0
+    if rows:
+        files["README.md"] = readme_text.encode("utf-8")
+    return files, changes, rows
+
+
 def run(args: argparse.Namespace) -> int:
-    from wizard.bump import bumped_manifest, bumped_readme, change_summary, version_label
+    from wizard.bump import change_summary, version_label
     from wizard.commands.new import look_up_missing_sizes
     from wizard.errors import InvalidInput, WizardError
-    from wizard.manifest import DEVICES, parse_size_bytes, registry_json
+    from wizard.manifest import DEVICES, parse_size_bytes
     from wizard.settings import build_settings
 
     settings = build_settings({"offline": args.offline, "upstream": args.upstream, "base": args.base,
@@ -145,20 +168,7 @@ def run(args: argparse.Namespace) -> int:
     look_up_missing_sizes(answers, settings, args.platform)
     images = {device: (str(answers[f"{device}_image"]), parse_size_bytes(answers[f"{device}_size"]))
               for device in DEVICES if f"{device}_image" in answers}
-    bumped, changes = bumped_manifest(data, images)
-    text = registry_json(bumped)
-    if not (folder / "manifest.json").read_bytes().endswith(b"\n"):
-        text = text.rstrip("\n")  # as it was: a bump's diff shows the images only
-    files = {"manifest.json": text.encode("utf-8")}
-    readme_rows = None
-    readme = folder / "README.md"
-    if readme.is_file():
-        try:
-            text, readme_rows = bumped_readme(readme.read_bytes().decode("utf-8"), changes)
-        except UnicodeDecodeError:
-            readme_rows = 0
-        if readme_rows:
-            files["README.md"] = text.encode("utf-8")
+    files, changes, readme_rows = bumped_files(folder, data, images)
     name = folder.resolve().name
     print("\n".join(change_summary(name, changes, readme_rows)), flush=True)
     if args.dry_run:

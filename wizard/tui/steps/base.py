@@ -49,10 +49,26 @@ class StepScreen(Screen):
     def on_resize(self) -> None:
         self.refresh_frame()
 
-    def on_screen_resume(self) -> None:
+    def on_mount(self) -> None:
         self.sub_title = f"step {list(self.wizard.step_titles).index(self.NAME) + 1} of {len(self.wizard.step_titles)}"
+
+    def on_screen_resume(self) -> None:
         self.refresh_frame()
         self.on_step_shown()
+        self.call_after_refresh(self.focus_first_field)
+
+    def focus_first_field(self) -> None:
+        """Keyboard users start typing at once: the step's first field, unless they are in it already."""
+        step = self.query_one("#step")
+        if self.focused is None or step not in self.focused.ancestors:
+            for widget in step.query("Input, SelectionList, TextArea, Button"):
+                if widget.focusable:
+                    widget.focus()
+                    return
+
+    def on_input_submitted(self, event) -> None:
+        """Enter in a field moves on to the next one, as in a paper form."""
+        self.focus_next()
 
     def on_step_shown(self) -> None:
         """Hook: the step is on screen again; bring derived views up to date."""

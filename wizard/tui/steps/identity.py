@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Input, Label, Switch
+from textual.widgets import Label, Switch
 
 from wizard.manifest import suggest_id
 from wizard.tui.messages import AnswerChanged
@@ -25,9 +25,6 @@ class IdentityStep(StepScreen):
         with Horizontal(id="beta-row"):
             yield Switch(value=self.answers.get("beta", True) is not False, id="beta")
             yield Label("Beta: mark the service as new (the registry suggests it)")
-
-    def on_mount(self) -> None:
-        self.query_one("#input-name", Input).focus()
 
     def id_follows_name(self) -> bool:
         current = self.answers.get("id")

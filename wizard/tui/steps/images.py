@@ -37,9 +37,6 @@ class ImagesStep(StepScreen):
                 yield Button("Retry lookup", id=f"retry-{device}", classes="hidden")
                 yield AnswerField(f"{device}_size", self.answers.get(f"{device}_size"), placeholder="filled in by the lookup")
 
-    def on_mount(self) -> None:
-        self.query_one("#input-gpu_image").focus()
-
     def on_answer_changed(self, message: AnswerChanged) -> None:
         for device in DEVICES:
             if message.key == f"{device}_image":

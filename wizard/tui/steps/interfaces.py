@@ -26,7 +26,6 @@ class InterfacesStep(StepScreen):
         yield Static("", id="interfaces-order", classes="field-help")
 
     def on_mount(self) -> None:
-        self.query_one(SelectionList).focus()
         self._show_order(self.answers.get("interfaces") or [])
 
     def _show_order(self, chosen: list[str]) -> None:

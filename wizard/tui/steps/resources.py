@@ -28,9 +28,6 @@ class ResourcesStep(StepScreen):
         yield AnswerField("port", self.answers.get("port", 8000))
         yield AnswerField("external_port", self.answers.get("external_port"), placeholder="picked from the upstream index")
 
-    def on_mount(self) -> None:
-        self.query_one("#input-memory").focus()
-
     def on_step_shown(self) -> None:
         generates_text = bool(TEXT_GENERATING_INTERFACES & set(self.answers.get("interfaces") or []))
         self.query_one("#field-tokens_per_second").display = generates_text
