@@ -13,7 +13,7 @@ from wizard.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / "assets" / "registry-ci" / "validate.yml"
-DOCS = [ROOT / "docs" / "workshop-and-ci.md", ROOT / "README.md"]  # the README may take the section in
+DOCS = [ROOT / "README.md"]
 MARKER = "```yaml\n# .github/workflows/validate.yml\n"
 EXAMPLE = ROOT.parent / "shared" / "registry-snapshot" / "examples" / "chat-dolly-v2-12b"
 ANNOTATION = re.compile(r"^::(error|warning) file=(?P<file>[^,:]+)(,line=(?P<line>\d+))?::(?P<message>.*)$")

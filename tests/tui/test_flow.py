@@ -268,3 +268,15 @@ async def test_estimate_fills_memory(make_app):
         await press(pilot, "#estimate")
         await settle(pilot)
         assert app.draft.answers["memory"] == "16022"
+
+
+async def test_id_keeps_following_a_name_typed_faster_than_the_screen_updates(make_app):
+    app = make_app(offer_resume=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        name = app.screen.query_one("#input-name")
+        for end in range(1, len("Workshop Llama") + 1):  # no pause between keystrokes
+            name.value = "Workshop Llama"[:end]
+        await settle(pilot)
+        assert app.draft.answers["id"] == "workshop-llama"
+        assert app.screen.query_one("#input-id").value == "workshop-llama"

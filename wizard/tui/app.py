@@ -102,7 +102,6 @@ class WizardApp(App):
         self.resume, self.offer_resume = resume, offer_resume
         self.show_preview = show_preview
         self.step_titles = STEP_TITLES
-        self.previous_name = str(self.draft.answers.get("name") or "")
         self.index: Any = None
         self.index_note = ""
         self.looked_up_sizes: dict[str, int] = {}
@@ -136,7 +135,6 @@ class WizardApp(App):
     def _start(self, saved: Draft | None) -> None:
         if saved is not None:
             self.draft = saved
-            self.previous_name = str(saved.answers.get("name") or "")
         self.go(self.draft.step if self.draft.step in STEP_SCREENS else STEPS[0], push=True)
 
     async def action_request_quit(self) -> None:

@@ -8,7 +8,7 @@ from rich.syntax import Syntax
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard.answers import BY_KEY, check_answer
@@ -37,9 +37,9 @@ class AnswerField(Vertical):
 
     def compose(self) -> ComposeResult:
         answer = BY_KEY.get(self.key)
-        yield Label(answer.label if answer else self.key, classes="field-label")
+        yield Static(answer.label if answer else self.key, classes="field-label")
         if answer:
-            yield Label(answer.help, classes="field-help")
+            yield Static(answer.help, classes="field-help")
         yield Input(self.initial, placeholder=self.placeholder, password=self.password, id=f"input-{self.key}")
         yield Static("", classes="field-message empty")
 
@@ -102,7 +102,7 @@ class ManifestPreview(VerticalScroll):
     """The manifest.json being built, always one key (F2) away."""
 
     DEFAULT_CSS = """
-    ManifestPreview { width: 48; border-left: vkey $panel; padding: 0 1; }
+    ManifestPreview { width: 45%; border-left: vkey $panel; padding: 0 1; }
     ManifestPreview > #preview-problems { color: $warning; }
     """
 

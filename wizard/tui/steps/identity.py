@@ -26,16 +26,22 @@ class IdentityStep(StepScreen):
             yield Switch(value=self.answers.get("beta", True) is not False, id="beta")
             yield Label("Beta: mark the service as new (the registry suggests it)")
 
-    def id_follows_name(self) -> bool:
-        current = self.answers.get("id")
-        return not current or current == suggest_id(self.wizard.previous_name)
+    def on_mount(self) -> None:
+        answers = self.answers
+        # a resumed or edited service whose id is not its name's slug was chosen by hand: leave it alone
+        follows = answers.get("id") == suggest_id(answers.get("name") or "")
+        # Every id we suggested: each comes back as a change of the id field, possibly after the next
+        # keystroke in the name has made a newer one. Any other id was typed by hand.
+        self.suggested_ids = {answers.get("id")} if follows else set()
+        self.id_edited = bool(answers.get("id")) and not follows
 
     def on_answer_changed(self, message: AnswerChanged) -> None:
-        if message.key == "name":
-            follow = self.id_follows_name()
-            self.wizard.previous_name = message.value or ""
-            if follow:
-                self.query_one("#field-id", AnswerField).set_value(suggest_id(message.value or ""))
+        if message.key == "id":
+            self.id_edited = bool(message.value) and message.value not in self.suggested_ids
+        elif message.key == "name" and not self.id_edited:
+            suggestion = suggest_id(message.value or "")
+            self.suggested_ids.add(suggestion)
+            self.query_one("#field-id", AnswerField).set_value(suggestion)
 
     def on_switch_changed(self, event: Switch.Changed) -> None:
         self.post_message(AnswerChanged("beta", event.value))
