@@ -28,6 +28,7 @@ class FakeNetwork:
         self.size_error: Exception | None = None
         self.publish_error: Exception | None = None
         self.token: str | None = "ghp_fake_token_for_tests"
+        self.unpacked_size: int | None = None
         self.release = asyncio.Event()
         self.release.set()
 
@@ -36,7 +37,7 @@ class FakeNetwork:
         await self.release.wait()
         if self.size_error:
             raise self.size_error
-        return SimpleNamespace(size=40689160223, digest=DIGEST, platforms=())
+        return SimpleNamespace(size=40689160223, digest=DIGEST, platforms=(), unpacked_size=self.unpacked_size)
 
     async def publish(self, folders, token, progress):
         self.published.append(list(folders))

@@ -280,3 +280,17 @@ async def test_id_keeps_following_a_name_typed_faster_than_the_screen_updates(ma
         await settle(pilot)
         assert app.draft.answers["id"] == "workshop-llama"
         assert app.screen.query_one("#input-id").value == "workshop-llama"
+
+
+async def test_the_unpacked_size_from_a_local_engine_is_offered(make_app, network):
+    network.unpacked_size = 101_000_000_000
+    app = make_app(offer_resume=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_step(pilot, "images")
+        await paste_into(pilot, "#input-gpu_image", DOLLY_GPU)
+        await settle(pilot)
+        assert app.draft.answers["gpu_size"] == "40689160223"  # the download size comes first
+        button = app.screen.query_one("#unpacked-gpu")
+        assert not button.has_class("hidden") and "94.1 GiB" in str(button.label)
+        await press(pilot, "#unpacked-gpu")
+        assert app.draft.answers["gpu_size"] == "101000000000"

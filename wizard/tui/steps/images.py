@@ -16,7 +16,8 @@ from wizard.tui.widgets import AnswerField, Notice
 
 
 def describe_found(found) -> str:
-    platforms = ", ".join(f"{p.platform} {human_bytes(p.size)}" for p in getattr(found, "platforms", ()) or ())
+    platforms = ", ".join(p.platform + (f" {human_bytes(p.size)}" if p.size else "")
+                          for p in getattr(found, "platforms", ()) or ())
     text = f"✔ {human_bytes(found.size)} ({found.size} bytes) to download · {found.digest[:19]}…"
     return text + (f"\n  platforms: {platforms}" if platforms else "")
 
@@ -35,6 +36,7 @@ class ImagesStep(StepScreen):
                 yield LoadingIndicator(id=f"spinner-{device}", classes="hidden")
                 yield Notice("", id=f"lookup-{device}")
                 yield Button("Retry lookup", id=f"retry-{device}", classes="hidden")
+                yield Button("Use the unpacked size", id=f"unpacked-{device}", classes="hidden")
                 yield AnswerField(f"{device}_size", self.answers.get(f"{device}_size"), placeholder="filled in by the lookup")
 
     def on_answer_changed(self, message: AnswerChanged) -> None:
@@ -46,6 +48,7 @@ class ImagesStep(StepScreen):
     def start_lookup(self, device: str, reference: str | None) -> None:
         notice = self.query_one(f"#lookup-{device}", Notice)
         self.query_one(f"#retry-{device}").set_class(True, "hidden")
+        self.query_one(f"#unpacked-{device}").set_class(True, "hidden")
         if not reference or check_answer(f"{device}_image", reference):
             self.wizard.cancel_lookup(device)
             self.query_one(f"#spinner-{device}").set_class(True, "hidden")
@@ -68,11 +71,27 @@ class ImagesStep(StepScreen):
             notice.say(describe_found(found), "success")
             self.query_one(f"#field-{device}_size", AnswerField).set_value(found.size)
             self.wizard.remember_looked_up_size(device, found.size)
+            unpacked = getattr(found, "unpacked_size", None)
+            button = self.query_one(f"#unpacked-{device}", Button)
+            button.set_class(not unpacked, "hidden")
+            if unpacked:  # the local Docker engine has it: offer what `docker image inspect` shows
+                self.unpacked[device] = unpacked
+                button.label = f"Use the unpacked size instead ({human_bytes(unpacked)}, from the local Docker engine)"
         else:
             notice.say(f"✘ {error}\n  Type the size below, or retry.", "error")
             self.query_one(f"#retry-{device}").set_class(False, "hidden")
 
+    unpacked: dict[str, int]
+
+    def on_mount(self) -> None:
+        self.unpacked = {}
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id and event.button.id.startswith("unpacked-"):
+            event.stop()
+            device = event.button.id.removeprefix("unpacked-")
+            self.query_one(f"#field-{device}_size", AnswerField).set_value(self.unpacked[device])
+            return
         if event.button.id and event.button.id.startswith("retry-"):
             event.stop()
             device = event.button.id.removeprefix("retry-")
