@@ -32,6 +32,24 @@ app.run(headless=True, size=(100, 30), auto_pilot=leave_when_ready)
 """
 
 
+BARE_TEXTUAL = """
+from textual.app import App
+from textual.widgets import Footer, Header, Input
+
+class Bare(App):
+    def compose(self):
+        yield Header()
+        yield Input()
+        yield Footer()
+
+async def leave_when_ready(pilot):
+    await pilot.pause()
+    pilot.app.exit()
+
+Bare().run(headless=True, size=(100, 30), auto_pilot=leave_when_ready)
+"""
+
+
 def timed(argv: list[str], runs: int, env: dict) -> float:
     times = []
     for _ in range(runs):
@@ -53,10 +71,12 @@ def main() -> None:
         python = [sys.executable]
         baseline = timed([*python, "-c", "pass"], args.runs, env)
         help_time = timed([*python, "-m", "wizard", "--help"], args.runs, env)
+        bare = timed([*python, "-c", BARE_TEXTUAL], args.runs, env)
         screen = timed([*python, "-c", FIRST_SCREEN.format(index=str(index))], args.runs, env)
     print(f"median of {args.runs} fresh processes")
     print(f"  python -c pass                 {baseline * 1000:7.0f} ms")
     print(f"  prem-new-service --help        {help_time * 1000:7.0f} ms   (+{(help_time - baseline) * 1000:.0f} ms)")
+    print(f"  a bare Textual app (an Input)  {bare * 1000:7.0f} ms   (+{(bare - baseline) * 1000:.0f} ms)")
     print(f"  first interactive screen       {screen * 1000:7.0f} ms   (+{(screen - baseline) * 1000:.0f} ms)")
 
 

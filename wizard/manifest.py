@@ -314,7 +314,8 @@ Url = Annotated[str, AfterValidator(rule(check_url))]
 class OrderedModel(BaseModel):
     """Remembers the key order of the mapping it was read from, so writing it back keeps that order."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True, validate_assignment=False)
+    # defer_build: the schema is built on first use, not at import, which keeps start-up short
+    model_config = ConfigDict(extra="allow", populate_by_name=True, validate_assignment=False, defer_build=True)
     _key_order: tuple[str, ...] = PrivateAttr(default=())
 
     @model_validator(mode="wrap")
