@@ -182,18 +182,12 @@ def open_pull_requests(groups: list[list[Path]], settings, *, draft: bool, dry_r
     """One pull request per group of folders (PublishResult each); the token is resolved once for all."""
     import asyncio
 
-    from wizard.commands.publish import _print_stage
+    from wizard.commands.publish import print_stage, token_for_cli
     from wizard.publish import publish_folders
 
     async def go():
-        token = None
-        if not dry_run:
-            from wizard.github_token import resolve_token
-
-            found = await resolve_token(settings, interactive=sys.stdin.isatty() and sys.stderr.isatty())
-            _print_stage("account", f"using the token from {found.source}")
-            token = found.secret
-        return [await publish_folders(group, settings=settings, token=token, draft=draft, progress=_print_stage,
+        token = await token_for_cli(settings, dry_run=dry_run)
+        return [await publish_folders(group, settings=settings, token=token, draft=draft, progress=print_stage,
                                       dry_run=dry_run) for group in groups]
 
     return asyncio.run(go())

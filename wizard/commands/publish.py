@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
 
 
-def _print_stage(stage: str, detail: str) -> None:
+def print_stage(stage: str, detail: str) -> None:
     import sys
 
     print(f"[{stage}] {detail}", file=sys.stderr, flush=True)
@@ -44,6 +44,19 @@ def run(args: argparse.Namespace) -> int:
                               title=args.title, dry_run=args.dry_run, as_json=args.json)
 
 
+async def token_for_cli(settings, *, dry_run: bool):
+    """The GitHub token for a command, its source said on stderr; none for a dry run, which sends nothing."""
+    import sys
+
+    if dry_run:
+        return None
+    from wizard.github_token import resolve_token
+
+    found = await resolve_token(settings, interactive=sys.stdin.isatty() and sys.stderr.isatty())
+    print_stage("account", f"using the token from {found.source}")
+    return found.secret
+
+
 def publish_and_report(folders, settings, *, draft=False, force=False, branch=None, title=None, dry_run=False,
                        as_json=False) -> int:
     """Resolve the token, run the pipeline with progress on stderr, print the result: for every command
@@ -55,15 +68,9 @@ def publish_and_report(folders, settings, *, draft=False, force=False, branch=No
     from wizard.publish import publish_folders
 
     async def go():
-        token = None
-        if not dry_run:
-            from wizard.github_token import resolve_token
-
-            found = await resolve_token(settings, interactive=sys.stdin.isatty() and sys.stderr.isatty())
-            _print_stage("account", f"using the token from {found.source}")
-            token = found.secret
+        token = await token_for_cli(settings, dry_run=dry_run)
         return await publish_folders(folders, settings=settings, token=token, draft=draft, force=force,
-                                     progress=_print_stage, branch=branch, title=title, dry_run=dry_run)
+                                     progress=print_stage, branch=branch, title=title, dry_run=dry_run)
 
     result = asyncio.run(go())
     if as_json:
