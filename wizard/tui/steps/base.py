@@ -20,6 +20,8 @@ class StepScreen(Screen):
     TITLE: ClassVar[str] = ""
     INTRO: ClassVar[str] = ""
     NEXT_LABEL: ClassVar[str] = "Next ▶"
+    # Keyboard users start typing at once: the step's first field, not the step list, has the focus.
+    AUTO_FOCUS = "#step Input, #step SelectionList, #step TextArea, #step Button"
     WIDE_ENOUGH: ClassVar[int] = 110  # columns for step list, fields and manifest side by side
 
     @property
@@ -55,16 +57,6 @@ class StepScreen(Screen):
     def on_screen_resume(self) -> None:
         self.refresh_frame()
         self.on_step_shown()
-        self.call_after_refresh(self.focus_first_field)
-
-    def focus_first_field(self) -> None:
-        """Keyboard users start typing at once: the step's first field, unless they are in it already."""
-        step = self.query_one("#step")
-        if self.focused is None or step not in self.focused.ancestors:
-            for widget in step.query("Input, SelectionList, TextArea, Button"):
-                if widget.focusable:
-                    widget.focus()
-                    return
 
     def on_input_submitted(self, event) -> None:
         """Enter in a field moves on to the next one, as in a paper form."""

@@ -32,7 +32,11 @@ class PublishStep(StepScreen):
             yield Input(placeholder="GitHub token (only if none was found; never saved)", password=True,
                         id="token", classes="hidden")
             yield Static("", id="token-help", classes="field-help hidden")
-            yield Button("Open pull request", id="publish", variant="primary")
+            offline = self.wizard.settings.offline
+            yield Button("Open pull request", id="publish", variant="primary", disabled=offline)
+            if offline:
+                yield Static("Offline: the pull request needs GitHub. When you are online, run "
+                             "`prem-new-service publish FOLDER` with the folder written above.", classes="field-help")
             yield LoadingIndicator(id="publish-spinner", classes="hidden")
             yield Static("", id="stages")
             yield Notice("", id="publish-note")
@@ -67,6 +71,9 @@ class PublishStep(StepScreen):
         self.query_one("#publish", Button).disabled = running
 
     def show_publish_result(self, text: str, ok: bool) -> None:
-        self.query_one("#publish-note", Notice).say(text, "success" if ok else "error")
+        note = self.query_one("#publish-note", Notice)
+        note.say(text, "success" if ok else "error")
+        if text:
+            self.call_after_refresh(note.scroll_visible)  # the URL (or the error) is what comes next
         if not ok:
             self.query_one("#publish", Button).label = "Retry"

@@ -17,13 +17,15 @@ class ReviewStep(StepScreen):
     TITLE = "Review"
     INTRO = "Check everything once more. Jump to a step to change it; you come back here after."
     NEXT_LABEL = "Looks good ▶"
+    AUTO_FOCUS = "#step"  # the page itself: arrows scroll the manifest from its top, Tab reaches the buttons
 
     def compose_step(self) -> ComposeResult:
         yield Static("", id="review-manifest")
         yield Static("", id="review-findings")
         with Horizontal(id="review-edit"):
+            yield Static("Edit:", classes="field-label")
             for step in EDITABLE:
-                yield Button(f"Edit {self.wizard.step_titles[step].lower()}", id=f"edit-{step}", classes="small")
+                yield Button(self.wizard.step_titles[step], id=f"edit-{step}", classes="small")
 
     def on_step_shown(self) -> None:
         text, problems = self.wizard.preview()
