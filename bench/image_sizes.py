@@ -1,6 +1,6 @@
 """Benchmark: image size lookups against a real registry behind a latency proxy. Never run by pytest.
 
-    python bench/image_sizes.py [--images 50] [--latency-ms 50] [--per-registry 8]
+    python bench/image_sizes.py [--images 50] [--latency-ms 50] [--per-registry 32]
 
 Starts the CNCF distribution registry on loopback, pushes N single-platform images (N repositories), puts the
 tests' fault proxy in front with a fixed delay per request (a registry that far away), then looks the images up
@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.servers.distribution_registry import start_registry
 from tests.servers.fault_proxy import FaultProxy
 from wizard.images import ContainerRegistries, Credentials, image_size, image_sizes
+from wizard.images.registries import DEFAULT_PER_REGISTRY
 
 
 async def concurrently(references: list[str], per_registry: int) -> tuple[float, int]:
@@ -66,7 +67,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=50)
     parser.add_argument("--latency-ms", type=float, default=50.0)
-    parser.add_argument("--per-registry", type=int, default=8)
+    parser.add_argument("--per-registry", type=int, default=DEFAULT_PER_REGISTRY)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-registry-") as workdir:

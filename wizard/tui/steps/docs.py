@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, Markdown, TabbedContent, TabPane, TextArea
+from textual.widgets import Input, Markdown, Static, TabbedContent, TabPane, TextArea
 
 from wizard.svg_check import check_logo
 from wizard.tui.messages import DocsChanged
@@ -28,6 +28,7 @@ class DocsStep(StepScreen):
     NAME = "docs"
     TITLE = "Docs"
     INTRO = "The README people read in Prem, and the logo. Edit the TODO lines: only you know the answers."
+    AUTO_FOCUS = "#readme-tabs Tabs"  # open on the rendered README; ← → switch to editing it
 
     def compose_step(self) -> ComposeResult:
         with TabbedContent(id="readme-tabs"):
@@ -35,8 +36,9 @@ class DocsStep(StepScreen):
                 yield Markdown("", id="readme-preview")
             with TabPane("Edit", id="tab-edit"):
                 yield TextArea("", id="readme-edit", soft_wrap=True)
-        yield Label("Logo: leave empty for a placeholder with the service's initials, or give an SVG file",
-                    classes="field-label")
+        yield Static("Logo", classes="field-label")
+        yield Static("leave empty for a placeholder with the service's initials, or give an SVG file",
+                     classes="field-help")
         yield Input(self.wizard.draft.logo_path or "", placeholder="~/logos/my-service.svg", id="logo-path")
         yield Notice("", id="logo-note")
 
