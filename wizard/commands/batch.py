@@ -37,6 +37,8 @@ from typing import Any
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from wizard.commands.publish import add_upstream_arguments
+
     parser.add_argument("specs", nargs="+", metavar="SPEC", help="TOML, YAML or JSON files of services "
                         "(shared defaults at the top, then [[services]]; see assets/examples/batch/)")
     parser.add_argument("--out", metavar="DIR", help="folder to write the service folders into (default: .)")
@@ -51,9 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     pull.add_argument("--publish", action="store_true", help="after writing, open one pull request holding every folder")
     pull.add_argument("--pr-per-service", action="store_true", help="with --publish: one pull request per service")
     pull.add_argument("--draft", action="store_true", help="open the pull request(s) as drafts")
-    pull.add_argument("--upstream", metavar="OWNER/REPO", help="the registry (default: premAI-io/prem-registry)")
-    pull.add_argument("--base", metavar="BRANCH", help="branch the pull requests go into (default: dev)")
-    pull.add_argument("--api-url", metavar="URL", help="GitHub's API (default: https://api.github.com)")
+    add_upstream_arguments(pull)
 
 
 def _report(message: str) -> None:

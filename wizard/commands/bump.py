@@ -17,6 +17,8 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from wizard.commands.publish import add_upstream_arguments
+
     parser.add_argument("folder", metavar="FOLDER", help="the service folder, e.g. ./chat-dolly-v2-12b")
     images = parser.add_argument_group("images (give at least one)")
     images.add_argument("--gpu-image", metavar="REF", help="the new image for machines with a GPU")
@@ -31,9 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     pull.add_argument("--publish", action="store_true", help="after writing, open the pull request")
     pull.add_argument("--draft", action="store_true", help="open the pull request as a draft")
     pull.add_argument("--force", action="store_true", help="replace a branch of the same name holding someone else's commits")
-    pull.add_argument("--upstream", metavar="OWNER/REPO", help="the registry (default: premAI-io/prem-registry)")
-    pull.add_argument("--base", metavar="BRANCH", help="branch the pull request goes into (default: dev)")
-    pull.add_argument("--api-url", metavar="URL", help="GitHub's API (default: https://api.github.com)")
+    add_upstream_arguments(pull)
 
 
 def read_folder_manifest(folder: Path) -> dict:

@@ -11,6 +11,8 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from wizard.commands.publish import add_upstream_arguments
+
     given = parser.add_argument_group("answers (each also a key of the --from file)")
     given.add_argument("--id", help="service id: lowercase letters, digits, hyphens (default: from the name)")
     given.add_argument("--name", help="the name people see in Prem, e.g. 'Dolly v2 12B'")
@@ -40,9 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     pull = parser.add_argument_group("pull request")
     pull.add_argument("--publish", action="store_true", help="after writing, fork the registry and open the pull request")
     pull.add_argument("--draft", action="store_true", help="open the pull request as a draft")
-    pull.add_argument("--upstream", metavar="OWNER/REPO", help="the registry (default: premAI-io/prem-registry)")
-    pull.add_argument("--base", metavar="BRANCH", help="branch the pull request goes into (default: dev)")
-    pull.add_argument("--api-url", metavar="URL", help="GitHub's API (default: https://api.github.com)")
+    add_upstream_arguments(pull)
 
 
 def _flag_answers(args: argparse.Namespace) -> dict:

@@ -16,6 +16,13 @@ from __future__ import annotations
 import argparse
 
 
+def add_upstream_arguments(group) -> None:
+    """Where a pull request goes: for every command that opens one (publish, new, batch, bump)."""
+    group.add_argument("--upstream", metavar="OWNER/REPO", help="the registry (default: premAI-io/prem-registry)")
+    group.add_argument("--base", metavar="BRANCH", help="branch the pull request goes into (default: dev)")
+    group.add_argument("--api-url", metavar="URL", help="GitHub's API (default: https://api.github.com)")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("folders", nargs="+", metavar="FOLDER", help="service folder(s), e.g. ./chat-my-model")
     parser.add_argument("--dry-run", action="store_true", help="print the calls it would send; send nothing")
@@ -24,9 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="replace a branch of the same name that holds someone else's commits")
     parser.add_argument("--branch", metavar="NAME", help="branch name (default: add-FOLDER)")
     parser.add_argument("--title", help="pull request title (default: 'Add NAME (INTERFACE)')")
-    parser.add_argument("--upstream", metavar="OWNER/REPO", help="the registry (default: premAI-io/prem-registry)")
-    parser.add_argument("--base", metavar="BRANCH", help="branch the pull request goes into (default: dev)")
-    parser.add_argument("--api-url", metavar="URL", help="GitHub's API (default: https://api.github.com)")
+    add_upstream_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
 
 
