@@ -12,23 +12,26 @@ from wizard.answers import check_answer
 from wizard.registry import RegistryIndex, id_collision, port_collision
 
 
+async def fetch_upstream_index(source: str, *, offline: bool) -> RegistryIndex:
+    """The index from a URL, a file or the cache, for every front end; raises IndexUnavailable."""
+    from wizard.registry import load_index
+
+    if offline or not source.startswith(("http://", "https://")):  # a file, or the cache: no client, no httpx
+        return await load_index(source, offline=offline)
+    import httpx
+
+    async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0)) as client:
+        return await load_index(source, client=client, offline=offline)
+
+
 def load_upstream_index(source: str, *, offline: bool, report: Callable[[str], None]) -> RegistryIndex | None:
     """The index from a URL, a file or the cache; None (after a warning through ``report``) when none is found."""
     import asyncio
 
-    import httpx
-
     from wizard.errors import IndexUnavailable
-    from wizard.registry import load_index
-
-    async def fetch() -> RegistryIndex:
-        if offline or not source.startswith(("http://", "https://")):  # a file, or the cache: no client needed
-            return await load_index(source, offline=offline)
-        async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0)) as client:
-            return await load_index(source, client=client, offline=offline)
 
     try:
-        index = asyncio.run(fetch())
+        index = asyncio.run(fetch_upstream_index(source, offline=offline))
     except IndexUnavailable as error:
         report(f"warning: {error.message}; the id and the external port are not checked against upstream")
         return None

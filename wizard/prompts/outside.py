@@ -33,16 +33,10 @@ def settle(value: Any) -> Any:
 
 def load_index_or_warn(settings: Settings, out: Callable[[str], None]):
     """The upstream index, or None with a warning saying what goes unchecked."""
-    from wizard.registry import load_index
-
-    async def fetch():
-        import httpx
-
-        async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0)) as client:
-            return await load_index(settings.index_url, client=client, offline=settings.offline)
+    from wizard.indexing import fetch_upstream_index
 
     try:
-        index = settle(fetch())
+        index = settle(fetch_upstream_index(settings.index_url, offline=settings.offline))
     except IndexUnavailable as error:
         out(f"warning: {error.message}; the id and the external port are not checked against upstream, "
             "and the external port is picked at random")

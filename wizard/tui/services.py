@@ -24,14 +24,9 @@ def default_services(settings: Settings) -> Services:
     """The real network, through httpx, as the CLI uses it."""
 
     async def load_index():
-        from wizard.registry import load_index as load
+        from wizard.indexing import fetch_upstream_index
 
-        if settings.offline or not settings.index_url.startswith(("http://", "https://")):
-            return await load(settings.index_url, offline=settings.offline)  # no client: httpx stays unloaded
-        import httpx
-
-        async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0)) as client:
-            return await load(settings.index_url, client=client, offline=settings.offline)
+        return await fetch_upstream_index(settings.index_url, offline=settings.offline)
 
     async def look_up_size(reference: str):
         from wizard.images import look_up_one
