@@ -154,9 +154,30 @@ def write_service_folder(target: Path, files_by_path: Mapping[str, bytes], *, fo
     return target
 
 
+def replace_files(folder: Path, files_by_path: Mapping[str, bytes]) -> None:
+    """Every file written beside its target first, then all renamed over them: a failure while writing
+    changes nothing, and other files in the folder (samples, images the README shows) stay."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, content in files_by_path.items():
+            handle, temporary = tempfile.mkstemp(prefix=f".{Path(name).name}.", suffix=".partial", dir=folder)
+            staged.append((temporary, folder / name))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(content)
+        for temporary, target in staged:
+            os.replace(temporary, target)
+    except OSError as error:
+        raise ScaffoldError(f"could not write into {folder}: {error.strerror or error}",
+                            hint="check the folder's permissions and free space, then run the same command again") from None
+    finally:
+        for temporary, _ in staged:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+
+
 def update_service_folder(folder: Path, files_by_path: Mapping[str, bytes], *, new_name: str | None = None) -> Path:
-    """Rewrite the given files of an existing folder in place, each atomically; other files (samples, images
-    the README shows) stay. With ``new_name``, the folder is renamed first (its id or interface changed)."""
+    """Rewrite the given files of an existing folder in place (see ``replace_files``). With ``new_name``, the
+    folder is renamed first (its id or interface changed)."""
     folder = Path(folder)
     if new_name and new_name != folder.name:
         target = folder.parent / new_name
@@ -164,17 +185,5 @@ def update_service_folder(folder: Path, files_by_path: Mapping[str, bytes], *, n
             raise FolderExists(f"{target} already exists", hint="choose another id, or remove that folder first")
         folder.rename(target)
         folder = target
-    for relative, content in files_by_path.items():
-        path = folder / relative
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=folder)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(content)
-            os.replace(temporary, path)
-        except BaseException as error:
-            Path(temporary).unlink(missing_ok=True)
-            if isinstance(error, OSError):
-                raise ScaffoldError(f"could not write {path}: {error.strerror or error}",
-                                    hint="the other files are as they were; fix the cause and save again") from None
-            raise
+    replace_files(folder, files_by_path)
     return folder

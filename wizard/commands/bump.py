@@ -81,33 +81,9 @@ def _problems(args: argparse.Namespace, data: dict, answers: dict, offline: bool
     return problems
 
 
-def replace_files(folder: Path, files: dict[str, bytes]) -> None:
-    """Every file written beside its target first, then renamed over it: a failure changes nothing."""
-    import os
-    import tempfile
-
-    staged = []
-    try:
-        for name, content in files.items():
-            handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".bump", dir=folder)
-            staged.append((temporary, folder / name))
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(content)
-        for temporary, target in staged:
-            os.replace(temporary, target)
-    except OSError as error:
-        from wizard.errors import ScaffoldError
-
-        raise ScaffoldError(f"could not write into {folder}: {error.strerror or error}",
-                            hint="check the folder's permissions and free space, then run the same command again") from None
-    finally:
-        for temporary, _ in staged:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-
-
 def _publish(folder: Path, files: dict[str, bytes], settings, args, *, branch: str, title: str) -> int:
     from wizard.commands.publish import publish_and_report
+    from wizard.scaffold import replace_files
 
     if not args.dry_run:
         return publish_and_report([folder], settings, draft=args.draft, force=args.force, branch=branch, title=title)
@@ -155,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
     from wizard.commands.new import look_up_missing_sizes
     from wizard.errors import InvalidInput, WizardError
     from wizard.manifest import DEVICES, parse_size_bytes
+    from wizard.scaffold import replace_files
     from wizard.settings import build_settings
 
     settings = build_settings({"offline": args.offline, "upstream": args.upstream, "base": args.base,
