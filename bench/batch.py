@@ -59,7 +59,7 @@ def slowest_single_lookup(references: list[str]) -> float:
 
 def run_batch(spec: Path, out: Path, index: Path) -> tuple[float, float, dict]:
     """The whole command's time, the time of its lookup stage, and its --json summary."""
-    import wizard.commands.batch as command
+    import wizard.cli.batch as command
     from wizard.cli import main
 
     look_up_sizes, lookup_time = command.look_up_sizes, []

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-CORE = ["wizard.manifest", "wizard.registry", "wizard.scaffold", "wizard.answers", "wizard.specs", "wizard.settings"]
+CORE = ["wizard.service.manifest", "wizard.registry.checks", "wizard.service.render", "wizard.service.answers", "wizard.service.specs", "wizard.settings"]
 UI = ("textual", "questionary", "wizard.tui", "prompt_toolkit")
 
 

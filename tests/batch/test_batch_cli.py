@@ -113,14 +113,14 @@ def test_existing_folders_need_force_and_are_listed_together(tmp_path, capsys):
 
 
 def test_a_failed_write_leaves_everything_as_it_was(tmp_path, monkeypatch, capsys):
-    import wizard.scaffold
+    import wizard.service.render
     from wizard.errors import ScaffoldError
 
     spec = write_spec(tmp_path / "s.toml", [service(n) for n in range(1, 5)], **DEFAULTS)
     out = tmp_path / "out"
     assert batch(out, str(write_spec(tmp_path / "one.toml", [service(2)], **DEFAULTS))) == 0
     before = (out / "chat-batch-model-002" / "manifest.json").read_bytes()
-    real = wizard.scaffold.write_service_folder
+    real = wizard.service.render.write_service_folder
     calls = []
 
     def fail_third(target, files, **options):
@@ -129,7 +129,7 @@ def test_a_failed_write_leaves_everything_as_it_was(tmp_path, monkeypatch, capsy
             raise ScaffoldError(f"could not write {target}: No space left on device")
         return real(target, files, **options)
 
-    monkeypatch.setattr(wizard.scaffold, "write_service_folder", fail_third)
+    monkeypatch.setattr(wizard.service.render, "write_service_folder", fail_third)
     assert batch(out, str(spec), "--force") == 1
 
     assert "No space left on device" in capsys.readouterr().err
@@ -149,7 +149,7 @@ class FakeTerminal(io.StringIO):
 
 
 def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere():
-    from wizard.commands.batch import SizeProgress, progress_bar
+    from wizard.cli.batch import SizeProgress, progress_bar
     from wizard.errors import TagNotFound
 
     found = type("Found", (), {"size": 2048})()
@@ -163,7 +163,7 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere():
     assert log.getvalue() == "sizes 1/2: r/a:1: 2.0 KiB (2048 bytes)\nsizes 2/2: r/b:1: failed\n"
 
 
-@pytest.mark.parametrize("module", ["wizard.batch", "wizard.bump", "wizard.indexing"])
+@pytest.mark.parametrize("module", ["wizard.publish.batch", "wizard.publish.bump", "wizard.registry.upstream"])
 def test_the_batch_core_loads_no_ui(module):
     from tests.test_imports import UI, loaded_after
 

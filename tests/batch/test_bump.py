@@ -1,4 +1,4 @@
-"""`prem-new-service bump` and wizard.bump: new images for an existing folder, nothing else changed."""
+"""`prem-new-service bump` and wizard.publish.bump: new images for an existing folder, nothing else changed."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from tests.batch.conftest import EXAMPLES
 from tests.publish.conftest import make_service
-from wizard.bump import ImageChange, bumped_manifest, bumped_readme, image_row, version_label
+from wizard.publish.bump import ImageChange, bumped_manifest, bumped_readme, image_row, version_label
 from wizard.cli import main
 
 DIGEST = "sha256:" + "ab" * 32

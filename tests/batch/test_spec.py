@@ -1,11 +1,11 @@
-"""wizard.batch, the pure part: spec data -> services and every problem, ports picked, references to look up."""
+"""wizard.publish.batch, the pure part: spec data -> services and every problem, ports picked, references to look up."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.batch.conftest import DESCRIPTION, service, write_spec
-from wizard.batch import (
+from wizard.publish.batch import (
     batch_problems,
     read_batch_specs,
     references_to_look_up,
@@ -14,7 +14,7 @@ from wizard.batch import (
     with_sizes,
 )
 from wizard.errors import TagNotFound
-from wizard.registry import FREE_PORT_RANGE, RegistryIndex
+from wizard.registry.index import FREE_PORT_RANGE, RegistryIndex
 
 INDEX = RegistryIndex(({"id": "dolly-v2-12b", "name": "Dolly", "interfaces": ["chat"], "defaultExternalPort": 8333},),
                       "test")

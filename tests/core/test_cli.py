@@ -192,7 +192,7 @@ def test_interrupt_is_a_clean_exit(tmp_path, capsys, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("wizard.scaffold.write_service_folder", interrupted)
+    monkeypatch.setattr("wizard.service.folder.write_service_folder", interrupted)
     assert new(tmp_path) == 130
     assert "interrupted; nothing was written" in capsys.readouterr().err
 

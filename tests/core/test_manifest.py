@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.core.conftest import EXAMPLES
-from wizard.answers import check_answer, manifest_from_answers, problems_by_answer
+from wizard.service.answers import check_answer, manifest_from_answers, problems_by_answer
 from wizard.errors import InvalidInput, ManifestSyntaxError
-from wizard.manifest import (
+from wizard.service.manifest import (
     SEED_ORDER,
     check_id,
     manifest_json_schema,

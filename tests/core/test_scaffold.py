@@ -8,19 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from wizard.answers import manifest_from_answers
+from wizard.service.answers import manifest_from_answers
 from wizard.errors import FolderExists, ScaffoldError
-from wizard.manifest import INTERFACES
-from wizard.registry import validate_paths
-from wizard.scaffold import (
-    SERVICE_FILES,
-    human_bytes,
-    initials,
-    logo_colours,
-    render_service,
-    write_service_folder,
-)
-from wizard.svg_check import check_logo
+from wizard.service.manifest import INTERFACES
+from wizard.registry.checks import validate_paths
+from wizard.service.render import SERVICE_FILES, human_bytes, initials, logo_colours, render_service
+from wizard.service.folder import write_service_folder
+from wizard.registry.logo import check_logo
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from questionary import Choice
 
-from wizard.registry import load_index
+from wizard.registry.index import load_index
 from wizard.settings import build_settings
 
 SNAPSHOT = Path(__file__).resolve().parents[2].parent / "shared" / "registry-snapshot" / "manifests.json"

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from wizard.prompts import run_plain
-from wizard.scaffold import human_bytes
+from wizard.service.render import human_bytes
 
 from tests.prompts import script
 from tests.prompts.conftest import FakeQuestionary

@@ -7,12 +7,12 @@ import json
 import math
 from pathlib import Path
 
-from wizard.answers import check_answer
+from wizard.service.answers import check_answer
 from wizard.errors import BadToken
-from wizard.estimate import estimate_memory_mib
+from wizard.service.estimate import estimate_memory_mib
 from wizard.prompts import no_terminal_message, run_plain
-from wizard.scaffold import human_bytes
-from wizard.svg_check import check_logo
+from wizard.service.render import human_bytes
+from wizard.registry.logo import check_logo
 
 from tests.prompts import script
 from tests.prompts.conftest import DEFAULT, FakeQuestionary

@@ -10,8 +10,9 @@ import pytest
 def make_service(parent: Path, service_id: str, *, interface: str = "chat", name: str | None = None,
                  image_tag: str = "1.0.0", readme: str | None = None) -> Path:
     """A service folder that passes the registry's checks, written the way `new` writes it."""
-    from wizard.manifest import validate_manifest
-    from wizard.scaffold import render_service, write_service_folder
+    from wizard.service.manifest import validate_manifest
+    from wizard.service.render import render_service
+    from wizard.service.folder import write_service_folder
 
     manifest = validate_manifest({
         "id": service_id,
@@ -38,8 +39,8 @@ def service_folder(tmp_path) -> Path:
 @pytest.fixture
 def publish(github_emulator, github_settings):
     """``await publish(folders, **options)``: publish_folders with the emulator's token and fake time."""
-    from wizard.github_token import Secret
-    from wizard.publish import publish_folders
+    from wizard.github.token import Secret
+    from wizard.publish.pipeline import publish_folders
 
     async def run(folders, **options):
         options.setdefault("token", Secret(github_emulator.token))

@@ -1,4 +1,4 @@
-"""wizard.github against the emulator: headers, GitHub's refusals in plain words, rate limits, network."""
+"""wizard.github.client against the emulator: headers, GitHub's refusals in plain words, rate limits, network."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from wizard.errors import BadToken, GitHubRateLimited, GitHubUnreachable, GitHubValidation, MissingPermission
-from wizard.github import API_VERSION, GitHub, summarize_body
-from wizard.github_errors import ATTEMPTS, plain_words, rate_limit_of
-from wizard.github_token import Secret
+from wizard.github.client import API_VERSION, GitHub, summarize_body
+from wizard.github.errors import ATTEMPTS, plain_words, rate_limit_of
+from wizard.github.token import Secret
 
 
 @pytest.fixture

@@ -62,8 +62,8 @@ def test_object_ids_are_gits(tmp_path):
 
 
 def test_the_publishing_core_loads_no_ui():
-    code = ("import sys, wizard.publish, wizard.github, wizard.github_token, wizard.github_dry_run, "
-            "wizard.commands.publish; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+    code = ("import sys, wizard.publish.pipeline, wizard.github.client, wizard.github.token, wizard.github.dry_run, "
+            "wizard.cli.publish; print(sorted(m for m in sys.modules if m.split('.')[0] in "
             "('textual', 'questionary') or m.startswith('wizard.tui')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           env={**os.environ, "PYTHONPATH": os.getcwd()})

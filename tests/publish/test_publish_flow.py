@@ -6,7 +6,7 @@ import pytest
 
 from tests.publish.conftest import make_service
 from wizard.errors import BranchConflict, GitHubUnreachable, GitHubValidation, InvalidInput
-from wizard.publish_plan import TRAILER, trailer_folders
+from wizard.publish.plan import TRAILER, trailer_folders
 
 FIRST_PR_BUDGET = 10
 RERUN_BUDGET = 6
@@ -245,7 +245,7 @@ async def test_our_commits_carry_the_trailer(publish, service_folder, github_emu
 
 
 async def test_the_upstream_owner_publishes_without_a_fork(publish, service_folder, github_emulator):
-    from wizard.github_token import Secret
+    from wizard.github.token import Secret
 
     owner_token = github_emulator.add_user("premAI-io")
 
@@ -280,7 +280,7 @@ async def test_a_failure_shows_no_token_even_in_a_traceback_with_locals(publish,
 
 async def test_a_token_without_the_scope_stops_before_anything_changes(publish, service_folder, github_emulator):
     from wizard.errors import MissingPermission
-    from wizard.github_token import Secret
+    from wizard.github.token import Secret
 
     token = github_emulator.add_user("reader", scopes=("read:user", "gist"))
 

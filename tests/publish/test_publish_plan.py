@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from tests.publish.conftest import make_service
 from wizard.errors import BranchConflict, InvalidInput
-from wizard.manifest import read_manifest_file
-from wizard.publish_plan import (
+from wizard.service.manifest import read_manifest_file
+from wizard.publish.plan import (
     ServiceFolder,
     binary_files,
     branch_action,

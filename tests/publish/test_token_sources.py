@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from wizard.errors import NoToken
-from wizard.github_token import (
+from wizard.github.token import (
     Secret,
     new_token_url,
     redact_in_logs,
@@ -173,7 +173,7 @@ def test_logs_are_scrubbed_whatever_handler_prints_them(caplog):
 
 
 def test_front_ends_with_their_own_field_ask_quietly_first(github_settings):
-    from wizard.github_token import resolve_token_quietly
+    from wizard.github.token import resolve_token_quietly
 
     assert resolve_token_quietly(github_settings, environ={"GITHUB_TOKEN": "ghp_env"}).reveal() == "ghp_env"
     with pytest.raises(NoToken):

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wizard.cli import main
-from wizard.commands.config import TEMPLATE, toml_value
+from wizard.cli.config import TEMPLATE, toml_value
 from wizard.settings import SETTING_NAMES, config_file, read_config_file
 
 

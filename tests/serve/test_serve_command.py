@@ -10,7 +10,7 @@ from typing import ClassVar
 import pytest
 
 from wizard.cli import build_parser, main
-from wizard.commands import serve
+from wizard.cli import serve
 
 
 class FakeServer:

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from wizard.errors import NoToken
-from wizard.registry import load_index
+from wizard.registry.index import load_index
 from wizard.settings import build_settings
 from wizard.tui.app import WizardApp
 from wizard.tui.services import Services

@@ -6,10 +6,10 @@ import json
 
 from tests.tui.conftest import DOLLY_GPU
 from tests.tui.flows import DESCRIPTION, NAME, fill_identity, next_step, paste_into, press, settle, to_step, type_into
-from wizard.answers import check_answer, manifest_from_answers
+from wizard.service.answers import check_answer, manifest_from_answers
 from wizard.draft import Draft, load_draft, save_draft
-from wizard.manifest import registry_json
-from wizard.registry import validate_paths
+from wizard.service.manifest import registry_json
+from wizard.registry.checks import validate_paths
 
 
 def notifications(app) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from wizard.answers import BY_KEY, check_answer
+from wizard.service.answers import BY_KEY, check_answer
 
 Check = Callable[[str], str | None]
 

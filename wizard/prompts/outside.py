@@ -33,7 +33,7 @@ def settle(value: Any) -> Any:
 
 def load_index_or_warn(settings: Settings, out: Callable[[str], None]):
     """The upstream index, or None with a warning saying what goes unchecked."""
-    from wizard.indexing import fetch_upstream_index
+    from wizard.registry.upstream import fetch_upstream_index
 
     try:
         index = settle(fetch_upstream_index(settings.index_url, offline=settings.offline))
@@ -62,8 +62,8 @@ def default_look_up_size(settings: Settings) -> LookUpSize | None:
 
 def default_publish(settings: Settings) -> Publish | None:
     try:
-        from wizard.github_token import resolve_token
-        from wizard.publish import publish_folders
+        from wizard.github.token import resolve_token
+        from wizard.publish.pipeline import publish_folders
     except ImportError:
         return None
 

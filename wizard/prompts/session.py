@@ -9,7 +9,7 @@ from typing import Any
 from wizard.draft import Draft
 from wizard.prompts.asking import Questions
 from wizard.prompts.outside import LookUpSize, Publish
-from wizard.registry import RegistryIndex
+from wizard.registry.index import RegistryIndex
 from wizard.settings import Settings
 
 # Every interactive front end's order; the first four are the core's ``answers.STEPS``.

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from wizard.answers import DEFAULT_PORT, check_answer, step_problems
+from wizard.service.answers import DEFAULT_PORT, check_answer, step_problems
 from wizard.errors import ImageError
-from wizard.estimate import BYTES_PER_PARAMETER, estimate_memory_mib
-from wizard.manifest import DEVICES, INTERFACES, TEXT_GENERATING_INTERFACES, suggest_id
+from wizard.service.estimate import BYTES_PER_PARAMETER, estimate_memory_mib
+from wizard.service.manifest import DEVICES, INTERFACES, TEXT_GENERATING_INTERFACES, suggest_id
 from wizard.prompts.outside import settle
 from wizard.prompts.session import Session
-from wizard.registry import RegistryIndex, free_external_port, id_collision, port_collision
-from wizard.scaffold import human_bytes
+from wizard.registry.index import RegistryIndex, free_external_port, id_collision, port_collision
+from wizard.service.render import human_bytes
 
 
 def identity(session: Session) -> None:

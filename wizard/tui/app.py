@@ -15,7 +15,7 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 
-from wizard.answers import (
+from wizard.service.answers import (
     answers_from_manifest,
     apply_answers,
     edited_manifest,
@@ -26,9 +26,11 @@ from wizard.answers import (
 )
 from wizard.draft import Draft, discard_draft, load_draft, save_draft
 from wizard.errors import FolderExists, InvalidInput, NoToken, WizardError
-from wizard.manifest import Manifest, read_manifest, registry_json, service_folder_name
-from wizard.registry import Finding, describe_age, free_external_port, id_collision, port_collision, validate_paths
-from wizard.scaffold import render_readme, render_service, update_service_folder, write_service_folder
+from wizard.service.manifest import Manifest, read_manifest, registry_json, service_folder_name
+from wizard.registry.checks import Finding, validate_paths
+from wizard.registry.index import describe_age, free_external_port, id_collision, port_collision
+from wizard.service.render import render_readme, render_service
+from wizard.service.folder import update_service_folder, write_service_folder
 from wizard.settings import Settings
 from wizard.tui import messages as m
 from wizard.tui.dialogs import ChoiceDialog, HelpScreen

@@ -24,7 +24,7 @@ def default_services(settings: Settings) -> Services:
     """The real network, through httpx, as the CLI uses it."""
 
     async def load_index():
-        from wizard.indexing import fetch_upstream_index
+        from wizard.registry.upstream import fetch_upstream_index
 
         return await fetch_upstream_index(settings.index_url, offline=settings.offline)
 
@@ -34,12 +34,12 @@ def default_services(settings: Settings) -> Services:
         return await look_up_one(reference, settings=settings)
 
     async def publish(folders, token, progress):
-        from wizard.publish import publish_folders
+        from wizard.publish.pipeline import publish_folders
 
         return await publish_folders(folders, settings=settings, token=token, progress=progress)
 
     def resolve_token():
-        from wizard.github_token import resolve_token_quietly
+        from wizard.github.token import resolve_token_quietly
 
         return resolve_token_quietly(settings)
 

@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from wizard.answers import BY_KEY, check_answer
+from wizard.service.answers import BY_KEY, check_answer
 from wizard.tui.messages import AnswerChanged, StepRequested
 
 STATE_MARKS = {"done": "✔", "errors": "✘", "todo": "·", "current": "▶"}

@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.widgets import Input, Markdown, Static, TabbedContent, TabPane, TextArea
 
-from wizard.svg_check import check_logo
+from wizard.registry.logo import check_logo
 from wizard.tui.messages import DocsChanged
 from wizard.tui.steps.base import StepScreen
 from wizard.tui.widgets import Notice

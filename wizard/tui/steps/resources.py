@@ -6,8 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Select
 
-from wizard.estimate import BYTES_PER_PARAMETER, estimate_memory_mib
-from wizard.manifest import TEXT_GENERATING_INTERFACES
+from wizard.service.estimate import BYTES_PER_PARAMETER, estimate_memory_mib
+from wizard.service.manifest import TEXT_GENERATING_INTERFACES
 from wizard.tui.steps.base import StepScreen
 from wizard.tui.widgets import AnswerField, Notice
 

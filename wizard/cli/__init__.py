@@ -1,6 +1,6 @@
 """Parse arguments, pick the front end, map errors to exit codes.
 
-Each subcommand lives in ``wizard.commands.<name>`` with ``add_arguments(parser)`` and ``run(args) -> int``.
+Each subcommand lives in ``wizard.cli.<name>`` with ``add_arguments(parser)`` and ``run(args) -> int``.
 Command modules import only the standard library at module level, so ``--help`` and ``--version`` stay fast
 and never load textual or questionary.
 """
@@ -17,16 +17,16 @@ from wizard.errors import WizardError
 
 # name -> (module, one-line help); order is the order shown in --help
 COMMANDS: dict[str, tuple[str, str]] = {
-    "new": ("wizard.commands.new", "scaffold a service folder from flags or a spec file (no prompts)"),
-    "edit": ("wizard.commands.edit", "open the wizard on an existing service folder and save it back"),
-    "validate": ("wizard.commands.validate", "check service folders or a whole registry checkout"),
-    "schema": ("wizard.commands.schema", "print the JSON Schema of manifest.json"),
-    "size": ("wizard.commands.size", "look up how much a pull of each image downloads (for docker.size)"),
-    "publish": ("wizard.commands.publish", "open the pull request that adds service folders to the registry"),
-    "batch": ("wizard.commands.batch", "scaffold many service folders from spec files, checked first, sizes looked up together"),
-    "bump": ("wizard.commands.bump", "update the images of a service folder, refresh their sizes, open the pull request"),
-    "serve": ("wizard.commands.serve", "serve the wizard in a browser on localhost (workshop mode)"),
-    "config": ("wizard.commands.config", "show the config file and where each setting comes from; --init writes one"),
+    "new": ("wizard.cli.new", "scaffold a service folder from flags or a spec file (no prompts)"),
+    "edit": ("wizard.cli.edit", "open the wizard on an existing service folder and save it back"),
+    "validate": ("wizard.cli.validate", "check service folders or a whole registry checkout"),
+    "schema": ("wizard.cli.schema", "print the JSON Schema of manifest.json"),
+    "size": ("wizard.cli.size", "look up how much a pull of each image downloads (for docker.size)"),
+    "publish": ("wizard.cli.publish", "open the pull request that adds service folders to the registry"),
+    "batch": ("wizard.cli.batch", "scaffold many service folders from spec files, checked first, sizes looked up together"),
+    "bump": ("wizard.cli.bump", "update the images of a service folder, refresh their sizes, open the pull request"),
+    "serve": ("wizard.cli.serve", "serve the wizard in a browser on localhost (workshop mode)"),
+    "config": ("wizard.cli.config", "show the config file and where each setting comes from; --init writes one"),
 }
 
 

@@ -30,10 +30,10 @@ from wizard.errors import (
     InvalidInput,
     MissingPermission,
 )
-from wizard.github import Call, GitHub
-from wizard.github_errors import permission_hint
-from wizard.github_token import Secret, redact_in_logs
-from wizard.publish_plan import (
+from wizard.github.client import Call, GitHub
+from wizard.github.errors import permission_hint
+from wizard.github.token import Secret, redact_in_logs
+from wizard.publish.plan import (
     ServiceFolder,
     binary_files,
     branch_action,
@@ -103,8 +103,8 @@ def _folder_files(folder: Path) -> dict[str, bytes]:
 
 def read_service_folders(paths: Sequence[Path], progress: Progress) -> list[ServiceFolder]:
     """The folders as they will be committed, after the core's checks; errors stop before any network."""
-    from wizard.manifest import read_manifest_file
-    from wizard.registry import validate_paths
+    from wizard.service.manifest import read_manifest_file
+    from wizard.registry.checks import validate_paths
 
     folders = [_folder_of(Path(p)) for p in paths]
     if not folders:
@@ -325,7 +325,7 @@ async def publish_folders(
     chosen = check_branch_name(branch) if branch else branch_name([s.name for s in services])
     own_client = client is None or dry_run
     if dry_run:
-        from wizard.github_dry_run import dry_run_client
+        from wizard.github.dry_run import dry_run_client
 
         client, token = dry_run_client(settings), None
     elif client is None:

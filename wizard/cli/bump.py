@@ -17,7 +17,7 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from wizard.commands.publish import add_upstream_arguments
+    from wizard.cli.publish import add_upstream_arguments
 
     parser.add_argument("folder", metavar="FOLDER", help="the service folder, e.g. ./chat-dolly-v2-12b")
     images = parser.add_argument_group("images (give at least one)")
@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def read_folder_manifest(folder: Path) -> dict:
     """The manifest as written (lenient: rules it breaks are not bump's business; a non-manifest is)."""
     from wizard.errors import InvalidInput
-    from wizard.manifest import read_json_file, read_manifest
+    from wizard.service.manifest import read_json_file, read_manifest
 
     path = folder / "manifest.json"
     if not path.is_file():
@@ -58,16 +58,16 @@ def read_folder_manifest(folder: Path) -> dict:
 
 def _given_images(args: argparse.Namespace) -> dict:
     """The answers given: ``{gpu_image, gpu_size, cpu_image, cpu_size}`` as far as given."""
-    from wizard.manifest import DEVICES
+    from wizard.service.manifest import DEVICES
 
     return {f"{device}_{part}": getattr(args, f"{device}_{part}") for device in DEVICES for part in ("image", "size")
             if getattr(args, f"{device}_{part}") is not None}
 
 
 def _problems(args: argparse.Namespace, data: dict, answers: dict, offline: bool) -> list[str]:
-    from wizard.answers import answer_problems
-    from wizard.bump import bump_problems
-    from wizard.manifest import DEVICES
+    from wizard.service.answers import answer_problems
+    from wizard.publish.bump import bump_problems
+    from wizard.service.manifest import DEVICES
 
     devices = [device for device in DEVICES if f"{device}_image" in answers]
     if not devices:
@@ -82,8 +82,8 @@ def _problems(args: argparse.Namespace, data: dict, answers: dict, offline: bool
 
 
 def _publish(folder: Path, files: dict[str, bytes], settings, args, *, branch: str, title: str) -> int:
-    from wizard.commands.publish import publish_and_report
-    from wizard.scaffold import replace_files
+    from wizard.cli.publish import publish_and_report
+    from wizard.service.folder import replace_files
 
     if not args.dry_run:
         return publish_and_report([folder], settings, draft=args.draft, force=args.force, branch=branch, title=title)
@@ -106,8 +106,8 @@ def _publish(folder: Path, files: dict[str, bytes], settings, args, *, branch: s
 def bumped_files(folder: Path, data: dict, images: dict) -> tuple[dict[str, bytes], list, int | None]:
     """The new manifest.json (and README.md, when its image rows change), the changes, and how many README rows
     changed (None: no README)."""
-    from wizard.bump import bumped_manifest, bumped_readme
-    from wizard.manifest import registry_json
+    from wizard.publish.bump import bumped_manifest, bumped_readme
+    from wizard.service.manifest import registry_json
 
     bumped, changes = bumped_manifest(data, images)
     manifest_text = registry_json(bumped)
@@ -127,11 +127,11 @@ def bumped_files(folder: Path, data: dict, images: dict) -> tuple[dict[str, byte
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.bump import change_summary, version_label
-    from wizard.commands.new import look_up_missing_sizes
+    from wizard.publish.bump import change_summary, version_label
+    from wizard.cli.new import look_up_missing_sizes
     from wizard.errors import InvalidInput, WizardError
-    from wizard.manifest import DEVICES, parse_size_bytes
-    from wizard.scaffold import replace_files
+    from wizard.service.manifest import DEVICES, parse_size_bytes
+    from wizard.service.folder import replace_files
     from wizard.settings import build_settings
 
     settings = build_settings({"offline": args.offline, "upstream": args.upstream, "base": args.base,

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from wizard.errors import InvalidInput
-from wizard.manifest import (
+from wizard.service.manifest import (
     DEVICES,
     Description,
     ImageReference,
@@ -297,7 +297,7 @@ def edited_manifest(original: Mapping[str, Any], answers: Mapping[str, Any]) -> 
     problems = problems_by_answer(answers) if any(f"{d}_image" in answers for d in DEVICES) else {}
     if problems:
         raise InvalidInput([f"{BY_KEY[k].flag if k in BY_KEY else k}: {m}" for k, ms in problems.items() for m in ms])
-    from wizard.manifest import validate_manifest
+    from wizard.service.manifest import validate_manifest
 
     manifest = validate_manifest(apply_answers(original, answers))
     manifest._key_order = tuple(apply_answers(original, answers))

@@ -1,6 +1,6 @@
 """GitHub's REST API over httpx: one method per call the publishing flow makes, and nothing else.
 
-Every refusal becomes one of the project's exceptions (``wizard.github_errors`` says which and how);
+Every refusal becomes one of the project's exceptions (``wizard.github.errors`` says which and how);
 rate limits are waited out when the wait is short. Network failures are retried only for calls safe to
 repeat (reads, and writes whose connection never opened); server errors only for reads.
 
@@ -24,8 +24,8 @@ from typing import Any
 import httpx
 
 from wizard.errors import GitHubUnreachable
-from wizard.github_errors import ATTEMPTS, error_for, message_of, rate_limit_of, rate_limited
-from wizard.github_token import Secret
+from wizard.github.errors import ATTEMPTS, error_for, message_of, rate_limit_of, rate_limited
+from wizard.github.token import Secret
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
 
     from wizard.cli import has_terminal
     from wizard.errors import InvalidInput, WizardError
-    from wizard.manifest import read_json_file
+    from wizard.service.manifest import read_json_file
     from wizard.settings import build_settings, data_dir
 
     folder = Path(args.folder)

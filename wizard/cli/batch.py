@@ -1,4 +1,4 @@
-"""prem-new-service batch SPEC...: many service folders from spec files (format: wizard.batch), in one run.
+"""prem-new-service batch SPEC...: many service folders from spec files (format: wizard.publish.batch), in one run.
 
     check every service -> pick external ports -> look up sizes -> write every folder -> pull request(s)
 
@@ -37,7 +37,7 @@ from typing import Any
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from wizard.commands.publish import add_upstream_arguments
+    from wizard.cli.publish import add_upstream_arguments
 
     parser.add_argument("specs", nargs="+", metavar="SPEC", help="TOML, YAML or JSON files of services "
                         "(shared defaults at the top, then [[services]]; see assets/examples/batch/)")
@@ -95,7 +95,7 @@ def look_up_sizes(services: list, settings, platform: str) -> list:
     """The services with every size filled in; all lookups run together, each distinct reference once."""
     import asyncio
 
-    from wizard.batch import references_to_look_up, with_sizes
+    from wizard.publish.batch import references_to_look_up, with_sizes
     from wizard.errors import WizardError
     from wizard.images import lookup_sizes
 
@@ -120,15 +120,15 @@ def look_up_sizes(services: list, settings, platform: str) -> list:
 class Planned:
     """A service about to be written: where, and the files."""
 
-    service: Any  # wizard.batch.BatchService
-    manifest: Any  # wizard.manifest.Manifest
+    service: Any  # wizard.publish.batch.BatchService
+    manifest: Any  # wizard.service.manifest.Manifest
     target: Path
     files: dict[str, bytes]
 
 
 def plan(services: list, out: str) -> list[Planned]:
-    from wizard.answers import manifest_from_answers
-    from wizard.scaffold import render_service
+    from wizard.service.answers import manifest_from_answers
+    from wizard.service.render import render_service
 
     planned = []
     for service in services:
@@ -143,7 +143,7 @@ def write_all(planned: list[Planned], *, force: bool) -> None:
     import shutil
 
     from wizard.errors import FolderExists
-    from wizard.scaffold import write_service_folder
+    from wizard.service.folder import write_service_folder
 
     existing = [p.target for p in planned if p.target.exists()]
     if existing and not force:
@@ -182,8 +182,8 @@ def open_pull_requests(groups: list[list[Path]], settings, *, draft: bool, dry_r
     """One pull request per group of folders (PublishResult each); the token is resolved once for all."""
     import asyncio
 
-    from wizard.commands.publish import print_stage, token_for_cli
-    from wizard.publish import publish_folders
+    from wizard.cli.publish import print_stage, token_for_cli
+    from wizard.publish.pipeline import publish_folders
 
     async def go():
         token = await token_for_cli(settings, dry_run=dry_run)
@@ -198,7 +198,7 @@ def publish(planned: list[Planned], settings, *, per_service: bool, draft: bool,
     import tempfile
 
     from wizard.errors import WizardError
-    from wizard.scaffold import write_service_folder
+    from wizard.service.folder import write_service_folder
 
     def grouped(folders: list[Path]) -> list[list[Path]]:
         return [[folder] for folder in folders] if per_service else [folders]
@@ -244,9 +244,9 @@ def summary(planned: list[Planned], published: list[tuple], *, dry_run: bool) ->
 
 def checked_services(args: argparse.Namespace, settings) -> list:
     """Every service of the specs, external ports picked; InvalidInput listing every problem otherwise."""
-    from wizard.batch import batch_problems, read_batch_specs, with_external_ports
+    from wizard.publish.batch import batch_problems, read_batch_specs, with_external_ports
     from wizard.errors import InvalidInput
-    from wizard.indexing import load_upstream_index
+    from wizard.registry.upstream import load_upstream_index
 
     services, problems = read_batch_specs([Path(spec) for spec in args.specs])
     index = load_upstream_index(args.index or settings.index_url, offline=settings.offline, report=_report)

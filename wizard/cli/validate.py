@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
-    from wizard.registry import has_errors, validate_paths
+    from wizard.registry.checks import has_errors, validate_paths
 
     findings = validate_paths([Path(p) for p in args.paths])
     shown = [f for f in findings if f.severity == "error"] if args.quiet else findings

@@ -2,7 +2,7 @@
 
 The format (see ``assets/examples/batch/``)::
 
-    # shared defaults: any answer key of wizard.answers.ANSWERS (kebab-case and 'interface' work too)
+    # shared defaults: any answer key of wizard.service.answers.ANSWERS (kebab-case and 'interface' work too)
     interfaces = ["chat"]
     memory = "8 GiB"
     port = 8000
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from wizard.answers import (
+from wizard.service.answers import (
     ANSWERS,
     BY_KEY,
     answer_problems,
@@ -45,9 +45,9 @@ from wizard.answers import (
     with_defaults,
 )
 from wizard.errors import ImageError, WizardError
-from wizard.indexing import upstream_problems
-from wizard.manifest import DEVICES
-from wizard.registry import RegistryIndex, free_external_port
+from wizard.registry.upstream import upstream_problems
+from wizard.service.manifest import DEVICES
+from wizard.registry.index import RegistryIndex, free_external_port
 
 SERVICES_KEY = "services"
 
@@ -99,7 +99,7 @@ def services_from_spec(data: Mapping[str, Any], source: str) -> tuple[list[Batch
 
 def read_batch_specs(paths: Sequence[Path]) -> tuple[list[BatchService], list[str]]:
     """Every service of every spec file; a file that does not parse is one problem (``file:line:col: ...``)."""
-    from wizard.specs import read_spec_file
+    from wizard.service.specs import read_spec_file
 
     services: list[BatchService] = []
     problems: list[str] = []

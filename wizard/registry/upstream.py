@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from wizard.answers import check_answer
-from wizard.registry import RegistryIndex, id_collision, port_collision
+from wizard.service.answers import check_answer
+from wizard.registry.index import RegistryIndex, id_collision, port_collision
 
 
 async def fetch_upstream_index(source: str, *, offline: bool) -> RegistryIndex:
     """The index from a URL, a file or the cache, for every front end; raises IndexUnavailable."""
-    from wizard.registry import load_index
+    from wizard.registry.index import load_index
 
     if offline or not source.startswith(("http://", "https://")):  # a file, or the cache: no client, no httpx
         return await load_index(source, offline=offline)

@@ -55,7 +55,7 @@ async def token_for_cli(settings, *, dry_run: bool):
 
     if dry_run:
         return None
-    from wizard.github_token import resolve_token
+    from wizard.github.token import resolve_token
 
     found = await resolve_token(settings, interactive=sys.stdin.isatty() and sys.stderr.isatty())
     print_stage("account", f"using the token from {found.source}")
@@ -70,7 +70,7 @@ def publish_and_report(folders, settings, *, draft=False, force=False, branch=No
     import json
     import sys
 
-    from wizard.publish import publish_folders
+    from wizard.publish.pipeline import publish_folders
 
     async def go():
         token = await token_for_cli(settings, dry_run=dry_run)

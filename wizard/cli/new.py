@@ -11,7 +11,7 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from wizard.commands.publish import add_upstream_arguments
+    from wizard.cli.publish import add_upstream_arguments
 
     given = parser.add_argument_group("answers (each also a key of the --from file)")
     given.add_argument("--id", help="service id: lowercase letters, digits, hyphens (default: from the name)")
@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _flag_answers(args: argparse.Namespace) -> dict:
-    from wizard.answers import BY_KEY
+    from wizard.service.answers import BY_KEY
 
     return {key: getattr(args, key) for key in BY_KEY if getattr(args, key, None) is not None}
 
@@ -56,16 +56,16 @@ def gather_answers(args: argparse.Namespace) -> dict:
     from collections import ChainMap
     from pathlib import Path
 
-    from wizard.answers import normalise_answers, unknown_answer_keys
+    from wizard.service.answers import normalise_answers, unknown_answer_keys
     from wizard.errors import InvalidInput
-    from wizard.specs import read_spec_file
+    from wizard.service.specs import read_spec_file
 
     layers = [normalise_answers(_flag_answers(args))]
     if args.spec:
         from_file = normalise_answers(read_spec_file(Path(args.spec)))
         unknown = unknown_answer_keys(from_file)
         if unknown:
-            from wizard.answers import ANSWERS
+            from wizard.service.answers import ANSWERS
 
             raise InvalidInput(
                 [f"{args.spec}: unknown key '{key}'" for key in unknown],
@@ -87,7 +87,7 @@ def look_up_missing_sizes(answers: dict, settings, platform: str) -> None:
 
     from wizard.errors import ImageError, WizardError
     from wizard.images import human_bytes, lookup_sizes
-    from wizard.manifest import DEVICES
+    from wizard.service.manifest import DEVICES
 
     wanted = {device: str(answers[f"{device}_image"]) for device in DEVICES
               if f"{device}_image" in answers and f"{device}_size" not in answers}
@@ -119,12 +119,13 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from wizard.answers import BY_KEY, answer_problems, manifest_from_answers, missing_answers, with_defaults
+    from wizard.service.answers import BY_KEY, answer_problems, manifest_from_answers, missing_answers, with_defaults
     from wizard.errors import InvalidInput, MissingAnswers, WizardError
-    from wizard.indexing import load_upstream_index, upstream_problems
-    from wizard.manifest import registry_dict
-    from wizard.registry import RegistryIndex, free_external_port
-    from wizard.scaffold import render_service, write_service_folder
+    from wizard.registry.upstream import load_upstream_index, upstream_problems
+    from wizard.service.manifest import registry_dict
+    from wizard.registry.index import RegistryIndex, free_external_port
+    from wizard.service.render import render_service
+    from wizard.service.folder import write_service_folder
     from wizard.settings import build_settings
 
     settings = build_settings({"out": args.out, "offline": args.offline, "index_url": args.index,
@@ -178,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
         _report(f"wrote {target}: {', '.join(files)}. Next: edit the README's TODO lines, then "
                 f"`prem-new-service validate {target}`")
     if args.publish:
-        from wizard.commands.publish import publish_and_report
+        from wizard.cli.publish import publish_and_report
 
         try:
             return publish_and_report([target], settings, draft=args.draft)

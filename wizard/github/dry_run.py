@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from wizard.github_token import web_url
+from wizard.github.token import web_url
 
 if TYPE_CHECKING:
     from wizard.settings import Settings

@@ -29,7 +29,7 @@ from wizard.errors import (
     GitHubValidation,
     MissingPermission,
 )
-from wizard.github_token import Secret, new_token_url
+from wizard.github.token import Secret, new_token_url
 
 SOON = 90.0  # a primary-limit wait worth sitting through instead of stopping
 ATTEMPTS = 3  # per call, for network failures and for rate limits alike

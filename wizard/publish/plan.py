@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Literal
 
 from wizard.errors import BranchConflict, InvalidInput
-from wizard.manifest import Manifest
-from wizard.scaffold import human_bytes
+from wizard.service.manifest import Manifest
+from wizard.service.render import human_bytes
 
 # Our commits end with this trailer naming their folders; a branch whose tip lacks it holds someone else's work.
 TRAILER = "Prem-New-Service-Folders"

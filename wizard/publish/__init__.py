@@ -1,0 +1,1 @@
+"""Fork -> branch -> commit -> pull request, for new services, batches and bumps."""

@@ -1,0 +1,104 @@
+"""A service folder: rendered as ``{relative path: bytes}``, written all at once or not at all.
+
+``render_service`` is pure. ``write_service_folder`` builds the folder in a temporary sibling and
+renames it into place, so a full disk, a permission error or Ctrl-C leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import zlib
+from functools import cache
+from html import escape
+from importlib.resources import files
+from string import Template
+
+from wizard.service.manifest import INTERFACES, TEXT_GENERATING_INTERFACES, Manifest, registry_json
+
+SERVICE_FILES = ("manifest.json", "README.md", "logo.svg")
+
+
+@cache
+def _template(name: str) -> Template:
+    return Template(files("wizard.templates").joinpath(name).read_text(encoding="utf-8"))
+
+
+def human_bytes(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def describe_memory(mib: int | None) -> str:
+    if mib is None:
+        return "not stated (TODO: measure the memory the service needs)"
+    return f"{mib / 1024:.2f} GiB ({mib} MiB)"
+
+
+def render_readme(manifest: Manifest) -> str:
+    fields = {
+        "id": manifest.id,
+        "external_port": str(manifest.default_external_port),
+        "default_port": str(manifest.default_port or "not set"),
+    }
+    usage = "\n".join(
+        _template(f"usage/{interface}.md").substitute(fields) for interface in manifest.interfaces if interface in INTERFACES
+    )
+    rows = [
+        f"| {device.upper()} | `{image.image}` | {human_bytes(image.size)} ({image.size} bytes) |"
+        for device, image in (manifest.docker_images or {}).items()
+    ] or ["| - | no Docker image: a binary service | - |"]
+    tokens = manifest.model_info.tokens_per_second
+    tokens_line = (
+        f"- **Tokens per second**: {tokens}\n"
+        if tokens is not None and TEXT_GENERATING_INTERFACES & set(manifest.interfaces)
+        else ""
+    )
+    return _template("README.md.tmpl").substitute(
+        fields,
+        description=manifest.description.strip(),
+        memory=describe_memory(manifest.model_info.memory_requirements),
+        image_rows="\n".join(rows),
+        usage=usage.rstrip(),
+        interfaces=", ".join(f"`{i}`" for i in manifest.interfaces),
+        tokens_line=tokens_line,
+    )
+
+
+def logo_colours(service_id: str) -> tuple[str, str]:
+    """A background colour derived from the id (stable across runs) and a readable text colour on it."""
+    hue = (zlib.crc32(service_id.encode()) % 360) / 360
+    red, green, blue = colorsys.hls_to_rgb(hue, 0.42, 0.55)
+    background = f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    return background, "#111111" if luminance > 0.55 else "#ffffff"
+
+
+def initials(name: str) -> str:
+    words = [w for w in name.replace("-", " ").replace("_", " ").split() if w[:1].isalnum()]
+    letters = "".join(w[0] for w in words[:2]) or "?"
+    return letters.upper()
+
+
+def render_logo(manifest: Manifest) -> str:
+    background, foreground = logo_colours(manifest.id)
+    letters = initials(manifest.name)
+    return _template("logo.svg.tmpl").substitute(
+        name=escape(manifest.name),
+        background=background,
+        foreground=foreground,
+        initials=escape(letters),
+        font_size="112" if len(letters) < 2 else "96",
+    )
+
+
+def render_service(manifest: Manifest, *, readme: str | None = None, logo: bytes | None = None) -> dict[str, bytes]:
+    """The files of the service folder, by path relative to it."""
+    return {
+        "manifest.json": registry_json(manifest).encode("utf-8"),
+        "README.md": (readme if readme is not None else render_readme(manifest)).encode("utf-8"),
+        "logo.svg": logo if logo is not None else render_logo(manifest).encode("utf-8"),
+    }
