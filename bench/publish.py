@@ -79,10 +79,10 @@ def clone_pack_size(files: dict[str, bytes], workdir: Path) -> int:
 
 async def open_pull_request(files: dict[str, bytes], workdir: Path) -> dict[str, object]:
     from wizard.github.token import Secret
-    from wizard.service.manifest import validate_manifest
     from wizard.publish.pipeline import publish_folders
-    from wizard.service.render import render_service
     from wizard.service.folder import write_service_folder
+    from wizard.service.manifest import validate_manifest
+    from wizard.service.render import render_service
     from wizard.settings import Settings
 
     emulator = GitHubEmulator(OpenAPI(load_spec()))

@@ -113,7 +113,7 @@ def test_existing_folders_need_force_and_are_listed_together(tmp_path, capsys):
 
 
 def test_a_failed_write_leaves_everything_as_it_was(tmp_path, monkeypatch, capsys):
-    import wizard.service.render
+    import wizard.service.folder
     from wizard.errors import ScaffoldError
 
     spec = write_spec(tmp_path / "s.toml", [service(n) for n in range(1, 5)], **DEFAULTS)
@@ -129,7 +129,7 @@ def test_a_failed_write_leaves_everything_as_it_was(tmp_path, monkeypatch, capsy
             raise ScaffoldError(f"could not write {target}: No space left on device")
         return real(target, files, **options)
 
-    monkeypatch.setattr(wizard.service.render, "write_service_folder", fail_third)
+    monkeypatch.setattr(wizard.service.folder, "write_service_folder", fail_third)
     assert batch(out, str(spec), "--force") == 1
 
     assert "No space left on device" in capsys.readouterr().err

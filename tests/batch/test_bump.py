@@ -10,8 +10,14 @@ import pytest
 
 from tests.batch.conftest import EXAMPLES
 from tests.publish.conftest import make_service
-from wizard.publish.bump import ImageChange, bumped_manifest, bumped_readme, image_row, version_label
 from wizard.cli import main
+from wizard.publish.bump import (
+    ImageChange,
+    bumped_manifest,
+    bumped_readme,
+    image_row,
+    version_label,
+)
 
 DIGEST = "sha256:" + "ab" * 32
 

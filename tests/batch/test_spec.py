@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.batch.conftest import DESCRIPTION, service, write_spec
+from wizard.errors import TagNotFound
 from wizard.publish.batch import (
     batch_problems,
     read_batch_specs,
@@ -13,7 +14,6 @@ from wizard.publish.batch import (
     with_external_ports,
     with_sizes,
 )
-from wizard.errors import TagNotFound
 from wizard.registry.index import FREE_PORT_RANGE, RegistryIndex
 
 INDEX = RegistryIndex(({"id": "dolly-v2-12b", "name": "Dolly", "interfaces": ["chat"], "defaultExternalPort": 8333},),

@@ -9,21 +9,23 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.core.conftest import EXAMPLES
-from wizard.service.answers import check_answer, manifest_from_answers, problems_by_answer
 from wizard.errors import InvalidInput, ManifestSyntaxError
+from wizard.service.answers import (
+    check_answer,
+    manifest_from_answers,
+    problems_by_answer,
+)
 from wizard.service.manifest import (
     SEED_ORDER,
-    check_id,
-    manifest_json_schema,
     parse_json,
-    parse_memory_mib,
     read_manifest,
     read_manifest_file,
     registry_dict,
     registry_json,
-    suggest_id,
     validate_manifest,
 )
+from wizard.service.rules import check_id, parse_memory_mib, suggest_id
+from wizard.service.schema import manifest_json_schema
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,19 @@ import pytest
 
 from tests.core.conftest import EXAMPLES, INDEX
 from wizard.errors import IndexUnavailable
-from wizard.registry.index import FREE_PORT_RANGE, RegistryIndex, describe_age, folders_in_use, free_external_port, id_collision, ids_in_use, load_index, port_collision, ports_in_use
 from wizard.registry.checks import validate_paths
+from wizard.registry.index import (
+    FREE_PORT_RANGE,
+    RegistryIndex,
+    describe_age,
+    folders_in_use,
+    free_external_port,
+    id_collision,
+    ids_in_use,
+    load_index,
+    port_collision,
+    ports_in_use,
+)
 
 INDEX_URL = "http://127.0.0.1:9/manifests.json"
 

@@ -8,13 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from wizard.service.answers import manifest_from_answers
 from wizard.errors import FolderExists, ScaffoldError
-from wizard.service.manifest import INTERFACES
 from wizard.registry.checks import validate_paths
-from wizard.service.render import SERVICE_FILES, human_bytes, initials, logo_colours, render_service
-from wizard.service.folder import write_service_folder
 from wizard.registry.logo import check_logo
+from wizard.service.answers import manifest_from_answers
+from wizard.service.folder import write_service_folder
+from wizard.service.render import (
+    SERVICE_FILES,
+    human_bytes,
+    initials,
+    logo_colours,
+    render_service,
+)
+from wizard.service.rules import INTERFACES
 
 
 @pytest.fixture

@@ -9,7 +9,14 @@ import httpx
 import pytest
 
 from wizard.errors import ImageError
-from wizard.images import ContainerRegistries, Credentials, ImageSize, RetryPolicy, image_size, parse_reference
+from wizard.images import (
+    ContainerRegistries,
+    Credentials,
+    ImageSize,
+    RetryPolicy,
+    image_size,
+    parse_reference,
+)
 from wizard.images.registries import DEFAULT_TIMEOUT
 
 

@@ -9,7 +9,12 @@ import pytest
 from tests.images.conftest import CountingClients
 from wizard.errors import PlatformNotFound, RepositoryNotFound, TagNotFound
 from wizard.images import ImageSize, image_sizes, lookup_sizes
-from wizard.images.image_manifest import DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST
+from wizard.images.image_manifest import (
+    DOCKER_MANIFEST,
+    DOCKER_MANIFEST_LIST,
+    OCI_INDEX,
+    OCI_MANIFEST,
+)
 
 
 def config_size(pushed) -> int:

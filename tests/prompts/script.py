@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from tests.prompts.conftest import DEFAULT
 from wizard.errors import TagNotFound
 from wizard.images import ImageSize, PlatformSize
-
-from tests.prompts.conftest import DEFAULT
 
 NAME = "Dolly v2 12B Plain"
 SERVICE_ID = "dolly-v2-12b-plain"

@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from wizard.service.answers import check_answer, manifest_from_answers
-from wizard.draft import Draft, draft_path, load_draft, save_draft
-from wizard.service.manifest import registry_json
-from wizard.prompts import run_plain
-from wizard.registry.index import free_external_port, id_collision, port_collision
-from wizard.registry.checks import validate_paths
-from wizard.service.render import render_readme
-
 from tests.prompts import script
 from tests.prompts.conftest import CTRL_C, DEFAULT, FakeQuestionary
+from wizard.draft import Draft, draft_path, load_draft, save_draft
+from wizard.prompts import run_plain
+from wizard.registry.checks import validate_paths
+from wizard.registry.index import free_external_port, id_collision, port_collision
+from wizard.service.answers import check_answer, manifest_from_answers
+from wizard.service.manifest import registry_json
+from wizard.service.render import render_readme
+
 
 def run(settings, index, ask, printed, **kwargs):
     kwargs.setdefault("look_up_size", script.FakeSizes())

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from wizard.prompts import run_plain
-from wizard.service.render import human_bytes
-
 from tests.prompts import script
 from tests.prompts.conftest import FakeQuestionary
+from wizard.prompts import run_plain
+from wizard.service.render import human_bytes
 
 
 def test_sizes_come_from_the_container_registry(settings, index, printed, container_registry, unique_repository):

@@ -7,15 +7,14 @@ import json
 import math
 from pathlib import Path
 
-from wizard.service.answers import check_answer
-from wizard.errors import BadToken
-from wizard.service.estimate import estimate_memory_mib
-from wizard.prompts import no_terminal_message, run_plain
-from wizard.service.render import human_bytes
-from wizard.registry.logo import check_logo
-
 from tests.prompts import script
 from tests.prompts.conftest import DEFAULT, FakeQuestionary
+from wizard.errors import BadToken
+from wizard.prompts import no_terminal_message, run_plain
+from wizard.registry.logo import check_logo
+from wizard.service.answers import check_answer
+from wizard.service.estimate import estimate_memory_mib
+from wizard.service.render import human_bytes
 
 FOLDER = "chat-dolly-v2-12b-plain"
 CPU_IMAGE = "ghcr.io/premai-io/chat-dolly-v2-12b-cpu:9.9.9"

@@ -10,9 +10,9 @@ import pytest
 def make_service(parent: Path, service_id: str, *, interface: str = "chat", name: str | None = None,
                  image_tag: str = "1.0.0", readme: str | None = None) -> Path:
     """A service folder that passes the registry's checks, written the way `new` writes it."""
+    from wizard.service.folder import write_service_folder
     from wizard.service.manifest import validate_manifest
     from wizard.service.render import render_service
-    from wizard.service.folder import write_service_folder
 
     manifest = validate_manifest({
         "id": service_id,

@@ -7,7 +7,13 @@ import socket
 import httpx
 import pytest
 
-from wizard.errors import BadToken, GitHubRateLimited, GitHubUnreachable, GitHubValidation, MissingPermission
+from wizard.errors import (
+    BadToken,
+    GitHubRateLimited,
+    GitHubUnreachable,
+    GitHubValidation,
+    MissingPermission,
+)
 from wizard.github.client import API_VERSION, GitHub, summarize_body
 from wizard.github.errors import ATTEMPTS, plain_words, rate_limit_of
 from wizard.github.token import Secret

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tests.publish.conftest import make_service
-from wizard.errors import BranchConflict, GitHubUnreachable, GitHubValidation, InvalidInput
+from wizard.errors import (
+    BranchConflict,
+    GitHubUnreachable,
+    GitHubValidation,
+    InvalidInput,
+)
 from wizard.publish.plan import TRAILER, trailer_folders
 
 FIRST_PR_BUDGET = 10

@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 from tests.publish.conftest import make_service
 from wizard.errors import BranchConflict, InvalidInput
-from wizard.service.manifest import read_manifest_file
 from wizard.publish.plan import (
     ServiceFolder,
     binary_files,
@@ -23,6 +22,7 @@ from wizard.publish.plan import (
     trailer_folders,
     tree_entries,
 )
+from wizard.service.manifest import read_manifest_file
 
 folder_names = st.from_regex(r"[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,8}){1,3}", fullmatch=True)
 

@@ -21,7 +21,6 @@ from wizard.github.token import (
 )
 
 
-
 async def device_flow(emulator, client_id: str):
     async with httpx.AsyncClient() as client:
         return await token_from_device_flow(client, api_url=emulator.url, client_id=client_id,

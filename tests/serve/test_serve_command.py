@@ -9,8 +9,7 @@ from typing import ClassVar
 
 import pytest
 
-from wizard.cli import build_parser, main
-from wizard.cli import serve
+from wizard.cli import build_parser, main, serve
 
 
 class FakeServer:

@@ -33,7 +33,11 @@ from typing import Any
 
 import pytest
 
-from tests.servers.distribution_registry import RunningRegistry, registry_available, start_registry
+from tests.servers.distribution_registry import (
+    RunningRegistry,
+    registry_available,
+    start_registry,
+)
 from tests.servers.docker_engine import FakeDockerEngine
 from tests.servers.fault_proxy import FaultProxy
 from tests.servers.oci_push import PushedImage, PushedIndex

@@ -26,7 +26,16 @@ from urllib.parse import parse_qsl, urlsplit
 from tests.servers.github_answers import Answers
 from tests.servers.github_device_flow import DeviceFlow, DeviceFlowEndpoints
 from tests.servers.github_git import GitObjectMissing, ObjectStore
-from tests.servers.github_model import FakeClock, Fault, PullRequest, RateWindow, Recorded, Reply, Repo, Token
+from tests.servers.github_model import (
+    FakeClock,
+    Fault,
+    PullRequest,
+    RateWindow,
+    Recorded,
+    Reply,
+    Repo,
+    Token,
+)
 from tests.servers.github_openapi import OpenAPI
 
 API_VERSIONS = {"2022-11-28", "2026-03-10"}

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import json
-
 from tests.tui.conftest import DOLLY_GPU
-from tests.tui.flows import DESCRIPTION, NAME, fill_identity, next_step, paste_into, press, settle, to_step, type_into
-from wizard.service.answers import check_answer, manifest_from_answers
+from tests.tui.flows import (
+    DESCRIPTION,
+    NAME,
+    fill_identity,
+    next_step,
+    paste_into,
+    press,
+    settle,
+    to_step,
+    type_into,
+)
 from wizard.draft import Draft, load_draft, save_draft
-from wizard.service.manifest import registry_json
 from wizard.registry.checks import validate_paths
+from wizard.service.answers import check_answer, manifest_from_answers
+from wizard.service.manifest import registry_json
 
 
 def notifications(app) -> list[str]:

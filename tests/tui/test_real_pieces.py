@@ -6,7 +6,15 @@ import dataclasses
 import json
 
 from tests.tui.conftest import INDEX
-from tests.tui.flows import fill_identity, fill_interfaces, fill_resources, next_step, paste_into, press, settle
+from tests.tui.flows import (
+    fill_identity,
+    fill_interfaces,
+    fill_resources,
+    next_step,
+    paste_into,
+    press,
+    settle,
+)
 from wizard.tui.app import WizardApp
 from wizard.tui.services import default_services
 

@@ -95,9 +95,9 @@ def look_up_sizes(services: list, settings, platform: str) -> list:
     """The services with every size filled in; all lookups run together, each distinct reference once."""
     import asyncio
 
-    from wizard.publish.batch import references_to_look_up, with_sizes
     from wizard.errors import WizardError
     from wizard.images import lookup_sizes
+    from wizard.publish.batch import references_to_look_up, with_sizes
 
     references = references_to_look_up(services)
     if not references:
@@ -244,8 +244,12 @@ def summary(planned: list[Planned], published: list[tuple], *, dry_run: bool) ->
 
 def checked_services(args: argparse.Namespace, settings) -> list:
     """Every service of the specs, external ports picked; InvalidInput listing every problem otherwise."""
-    from wizard.publish.batch import batch_problems, read_batch_specs, with_external_ports
     from wizard.errors import InvalidInput
+    from wizard.publish.batch import (
+        batch_problems,
+        read_batch_specs,
+        with_external_ports,
+    )
     from wizard.registry.upstream import load_upstream_index
 
     services, problems = read_batch_specs([Path(spec) for spec in args.specs])

@@ -58,16 +58,16 @@ def read_folder_manifest(folder: Path) -> dict:
 
 def _given_images(args: argparse.Namespace) -> dict:
     """The answers given: ``{gpu_image, gpu_size, cpu_image, cpu_size}`` as far as given."""
-    from wizard.service.manifest import DEVICES
+    from wizard.service.rules import DEVICES
 
     return {f"{device}_{part}": getattr(args, f"{device}_{part}") for device in DEVICES for part in ("image", "size")
             if getattr(args, f"{device}_{part}") is not None}
 
 
 def _problems(args: argparse.Namespace, data: dict, answers: dict, offline: bool) -> list[str]:
-    from wizard.service.answers import answer_problems
     from wizard.publish.bump import bump_problems
-    from wizard.service.manifest import DEVICES
+    from wizard.service.answers import answer_problems
+    from wizard.service.rules import DEVICES
 
     devices = [device for device in DEVICES if f"{device}_image" in answers]
     if not devices:
@@ -127,11 +127,11 @@ def bumped_files(folder: Path, data: dict, images: dict) -> tuple[dict[str, byte
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.publish.bump import change_summary, version_label
     from wizard.cli.new import look_up_missing_sizes
     from wizard.errors import InvalidInput, WizardError
-    from wizard.service.manifest import DEVICES, parse_size_bytes
+    from wizard.publish.bump import change_summary, version_label
     from wizard.service.folder import replace_files
+    from wizard.service.rules import DEVICES, parse_size_bytes
     from wizard.settings import build_settings
 
     settings = build_settings({"offline": args.offline, "upstream": args.upstream, "base": args.base,

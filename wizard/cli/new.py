@@ -56,8 +56,8 @@ def gather_answers(args: argparse.Namespace) -> dict:
     from collections import ChainMap
     from pathlib import Path
 
-    from wizard.service.answers import normalise_answers, unknown_answer_keys
     from wizard.errors import InvalidInput
+    from wizard.service.answers import normalise_answers, unknown_answer_keys
     from wizard.service.specs import read_spec_file
 
     layers = [normalise_answers(_flag_answers(args))]
@@ -87,7 +87,7 @@ def look_up_missing_sizes(answers: dict, settings, platform: str) -> None:
 
     from wizard.errors import ImageError, WizardError
     from wizard.images import human_bytes, lookup_sizes
-    from wizard.service.manifest import DEVICES
+    from wizard.service.rules import DEVICES
 
     wanted = {device: str(answers[f"{device}_image"]) for device in DEVICES
               if f"{device}_image" in answers and f"{device}_size" not in answers}
@@ -119,13 +119,19 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from wizard.service.answers import BY_KEY, answer_problems, manifest_from_answers, missing_answers, with_defaults
     from wizard.errors import InvalidInput, MissingAnswers, WizardError
-    from wizard.registry.upstream import load_upstream_index, upstream_problems
-    from wizard.service.manifest import registry_dict
     from wizard.registry.index import RegistryIndex, free_external_port
-    from wizard.service.render import render_service
+    from wizard.registry.upstream import load_upstream_index, upstream_problems
+    from wizard.service.answers import (
+        BY_KEY,
+        answer_problems,
+        manifest_from_answers,
+        missing_answers,
+        with_defaults,
+    )
     from wizard.service.folder import write_service_folder
+    from wizard.service.manifest import registry_dict
+    from wizard.service.render import render_service
     from wizard.settings import build_settings
 
     settings = build_settings({"out": args.out, "offline": args.offline, "index_url": args.index,

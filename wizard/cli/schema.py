@@ -12,7 +12,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from wizard.service.manifest import manifest_json_schema
+    from wizard.service.schema import manifest_json_schema
 
     print(json.dumps(manifest_json_schema(), indent=None if args.compact else 4, ensure_ascii=False))
     return 0

@@ -24,7 +24,13 @@ from typing import Any
 import httpx
 
 from wizard.errors import GitHubUnreachable
-from wizard.github.errors import ATTEMPTS, error_for, message_of, rate_limit_of, rate_limited
+from wizard.github.errors import (
+    ATTEMPTS,
+    error_for,
+    message_of,
+    rate_limit_of,
+    rate_limited,
+)
 from wizard.github.token import Secret
 
 log = logging.getLogger(__name__)

@@ -15,10 +15,20 @@ from typing import Any
 
 import httpx
 
-from wizard.errors import ImageError, RegistryUnreachable, RepositoryNotFound, TagNotFound, UnsupportedManifest
+from wizard.errors import (
+    ImageError,
+    RegistryUnreachable,
+    RepositoryNotFound,
+    TagNotFound,
+    UnsupportedManifest,
+)
 from wizard.images.auth import pull_scope
 from wizard.images.credentials import Credentials
-from wizard.images.docker_engine import docker_engine_client, docker_socket, unpacked_size
+from wizard.images.docker_engine import (
+    docker_engine_client,
+    docker_socket,
+    unpacked_size,
+)
 from wizard.images.faults import RetryPolicy
 from wizard.images.image_manifest import (
     ACCEPT,
@@ -31,7 +41,12 @@ from wizard.images.image_manifest import (
     parse_platform,
 )
 from wizard.images.reference import ImageReference, parse_reference
-from wizard.images.registries import ClientFactory, ContainerRegistries, default_client_factory, login_command
+from wizard.images.registries import (
+    ClientFactory,
+    ContainerRegistries,
+    default_client_factory,
+    login_command,
+)
 from wizard.settings import Settings
 
 DEFAULT_PLATFORM = "linux/amd64"

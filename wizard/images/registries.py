@@ -21,7 +21,13 @@ from typing import Self
 import httpx
 
 from wizard.errors import ImageUnauthorized, RegistryUnreachable
-from wizard.images.auth import CLIENT_ID, Challenge, TokenCache, parse_challenges, usable_challenge
+from wizard.images.auth import (
+    CLIENT_ID,
+    Challenge,
+    TokenCache,
+    parse_challenges,
+    usable_challenge,
+)
 from wizard.images.credentials import DOCKER_HUB_HOSTS, Credential, Credentials
 from wizard.images.faults import RetryPolicy, send_with_retries
 

@@ -9,17 +9,17 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from wizard.service.answers import manifest_from_answers
 from wizard.errors import InvalidInput, ScaffoldError, WizardError
-from wizard.service.manifest import Manifest, registry_json
 from wizard.prompts.asking import first_problem, readable_file
 from wizard.prompts.outside import settle
 from wizard.prompts.session import STEP_ORDER, STEP_TITLES, Session
 from wizard.registry.checks import Finding, has_errors, validate_paths
 from wizard.registry.index import id_collision, port_collision
-from wizard.service.render import render_readme, render_service
-from wizard.service.folder import write_service_folder
 from wizard.registry.logo import check_logo
+from wizard.service.answers import manifest_from_answers
+from wizard.service.folder import write_service_folder
+from wizard.service.manifest import Manifest, registry_json
+from wizard.service.render import render_readme, render_service
 
 GENERATED, OWN = "generated", "own"
 WRITE = "write"

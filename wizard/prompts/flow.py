@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from wizard.service.answers import flag_for, missing_keys
 from wizard.draft import Draft, discard_draft, load_draft, save_draft
 from wizard.prompts import finish
 from wizard.prompts.asking import Questions
@@ -20,6 +19,7 @@ from wizard.prompts.outside import (
 from wizard.prompts.session import STEP_ORDER, STEP_TITLES, Session
 from wizard.prompts.steps import STEPS
 from wizard.registry.index import RegistryIndex, describe_age
+from wizard.service.answers import flag_for, missing_keys
 from wizard.settings import Settings
 
 ASKING_STEPS: dict[str, Callable[[Session], None]] = {**STEPS, "docs": finish.docs}

@@ -8,14 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from wizard.service.answers import DEFAULT_PORT, check_answer, step_problems
 from wizard.errors import ImageError
-from wizard.service.estimate import BYTES_PER_PARAMETER, estimate_memory_mib
-from wizard.service.manifest import DEVICES, INTERFACES, TEXT_GENERATING_INTERFACES, suggest_id
 from wizard.prompts.outside import settle
 from wizard.prompts.session import Session
-from wizard.registry.index import RegistryIndex, free_external_port, id_collision, port_collision
+from wizard.registry.index import (
+    RegistryIndex,
+    free_external_port,
+    id_collision,
+    port_collision,
+)
+from wizard.service.answers import DEFAULT_PORT, check_answer, step_problems
+from wizard.service.estimate import BYTES_PER_PARAMETER, estimate_memory_mib
+from wizard.service.fields import TEXT_GENERATING
 from wizard.service.render import human_bytes
+from wizard.service.rules import DEVICES, INTERFACES, suggest_id
 
 
 def identity(session: Session) -> None:
@@ -46,7 +52,7 @@ def interfaces(session: Session) -> None:
                            [(name, name) for name in chosen], default=chosen[0])
         chosen = [first] + [name for name in chosen if name != first]
     session.set("interfaces", chosen)
-    if not TEXT_GENERATING_INTERFACES & set(chosen):
+    if not TEXT_GENERATING & set(chosen):
         answers.pop("tokens_per_second", None)
 
 
@@ -124,7 +130,7 @@ def resources(session: Session) -> None:
     if how == ESTIMATE:
         suggested = estimated_memory(session)
     session.set("memory", ask.answer("memory", default=suggested))
-    if TEXT_GENERATING_INTERFACES & set(answers.get("interfaces", [])):
+    if TEXT_GENERATING & set(answers.get("interfaces", [])):
         session.set("tokens_per_second", ask.answer("tokens_per_second", default=answers.get("tokens_per_second"),
                                                     empty_ok=True))
     session.set("port", int(ask.answer("port", default=answers.get("port", DEFAULT_PORT))))

@@ -33,6 +33,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from wizard.errors import ImageError, WizardError
+from wizard.registry.index import RegistryIndex, free_external_port
+from wizard.registry.upstream import upstream_problems
 from wizard.service.answers import (
     ANSWERS,
     BY_KEY,
@@ -44,10 +47,7 @@ from wizard.service.answers import (
     unknown_answer_keys,
     with_defaults,
 )
-from wizard.errors import ImageError, WizardError
-from wizard.registry.upstream import upstream_problems
-from wizard.service.manifest import DEVICES
-from wizard.registry.index import RegistryIndex, free_external_port
+from wizard.service.rules import DEVICES
 
 SERVICES_KEY = "services"
 

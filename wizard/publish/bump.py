@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from wizard.service.manifest import DEVICES
 from wizard.service.render import human_bytes
+from wizard.service.rules import DEVICES
 
 
 @dataclass(frozen=True)

@@ -103,8 +103,8 @@ def _folder_files(folder: Path) -> dict[str, bytes]:
 
 def read_service_folders(paths: Sequence[Path], progress: Progress) -> list[ServiceFolder]:
     """The folders as they will be committed, after the core's checks; errors stop before any network."""
-    from wizard.service.manifest import read_manifest_file
     from wizard.registry.checks import validate_paths
+    from wizard.service.manifest import read_manifest_file
 
     folders = [_folder_of(Path(p)) for p in paths]
     if not folders:

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from wizard.errors import InvalidInput, ManifestSyntaxError
+from wizard.registry.logo import check_logo
 from wizard.service.manifest import (
+    parse_json,
     problem_line,
-    read_json_file,
     read_manifest,
     registry_dict,
     service_folder_name,
 )
-from wizard.registry.logo import check_logo
-
-if TYPE_CHECKING:
-    pass
-
-FREE_PORT_RANGE = range(8100, 10000)
-
 
 # --- checking service folders ---------------------------------------------------------------------
 
@@ -65,15 +59,18 @@ def _key_line(text: str, key: str) -> int | None:
     return None
 
 
-def _check_manifest(report: FolderReport) -> None:
+def _check_manifest(report: FolderReport, content: bytes | None) -> None:
     path = report.folder / "manifest.json"
-    if _not_a_file(report, "manifest.json"):
-        return
-    if not path.is_file():
+    if content is None:
         report.add("manifest.json", "error", "manifest.json is missing; every service folder needs one")
         return
     try:
-        data = read_json_file(path)
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        report.add("manifest.json", "error", "the file is not UTF-8 text (the JSON does not parse)")
+        return
+    try:
+        data = parse_json(text, str(path))
     except ManifestSyntaxError as error:
         report.add("manifest.json", "error", error.detail + " (the JSON does not parse)", error.line)
         return
@@ -81,7 +78,6 @@ def _check_manifest(report: FolderReport) -> None:
         report.add("manifest.json", "error", f"a manifest is a JSON object {{ ... }}, not a {type(data).__name__}")
         return
     report.manifest = data
-    text = path.read_text(encoding="utf-8")
     try:
         manifest, problems = read_manifest(data)
     except InvalidInput as error:
@@ -106,43 +102,43 @@ def _check_manifest(report: FolderReport) -> None:
                        f"'{expected}' (first interface + '-' + id); rename the folder or fix the id")
 
 
-def _not_a_file(report: FolderReport, name: str) -> bool:
-    if (report.folder / name).exists() and not (report.folder / name).is_file():
-        report.add(name, "error", f"{name} is a folder or a special file; it must be a plain file")
-        return True
-    return False
-
-
-def _check_readme(report: FolderReport) -> None:
-    path = report.folder / "README.md"
-    if _not_a_file(report, "README.md"):
-        return
-    if not path.is_file():
+def _check_readme(report: FolderReport, content: bytes | None) -> None:
+    if content is None:
         report.add("README.md", "error", "README.md is missing; describe the service, how to use it and its license")
-    elif not path.read_bytes().strip():
+    elif not content.strip():
         report.add("README.md", "error", "README.md is empty; describe the service, how to use it and its license")
 
 
-def _check_logo(report: FolderReport) -> None:
-    path = report.folder / "logo.svg"
-    if _not_a_file(report, "logo.svg"):
-        return
-    if not path.is_file():
+def _check_logo(report: FolderReport, content: bytes | None) -> None:
+    if content is None:
         report.add("logo.svg", "error", "logo.svg is missing; add a 256x256 SVG logo")
         return
-    data = path.read_bytes()
-    for severity, message in check_logo(data):
+    for severity, message in check_logo(content):
         report.add("logo.svg", severity, message)
-    if len(data) > LOGO_WARN_BYTES:
-        report.add("logo.svg", "warning", f"logo.svg is {len(data) / 1024:.0f} KB; keep logos under 100 KB "
+    if len(content) > LOGO_WARN_BYTES:
+        report.add("logo.svg", "warning", f"logo.svg is {len(content) / 1024:.0f} KB; keep logos under 100 KB "
                    "(embedded bitmaps make them large)")
+
+
+CHECKS = {"manifest.json": _check_manifest, "README.md": _check_readme, "logo.svg": _check_logo}
+
+
+def check_files(folder: Path, files: Mapping[str, bytes | None]) -> FolderReport:
+    """The findings for a service folder's files held in memory (None: the file is absent)."""
+    report = FolderReport(Path(folder))
+    for name, check in CHECKS.items():
+        check(report, files.get(name))
+    return report
 
 
 def check_folder(folder: Path) -> FolderReport:
     report = FolderReport(folder)
-    _check_manifest(report)
-    _check_readme(report)
-    _check_logo(report)
+    for name, check in CHECKS.items():
+        path = folder / name
+        if path.exists() and not path.is_file():
+            report.add(name, "error", f"{name} is a folder or a special file; it must be a plain file")
+            continue
+        check(report, path.read_bytes() if path.is_file() else None)
     return report
 
 

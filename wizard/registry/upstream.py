@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from wizard.service.answers import check_answer
 from wizard.registry.index import RegistryIndex, id_collision, port_collision
+from wizard.service.answers import check_answer
 
 
 async def fetch_upstream_index(source: str, *, offline: bool) -> RegistryIndex:

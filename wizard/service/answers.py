@@ -1,135 +1,70 @@
-"""The answers a contributor gives, and how they become a manifest.
+"""The answers a contributor gives, as layers, and how they map to manifest fields and back.
 
-Every front end (flags, spec files, prompts, the Textual app, batch mode) gathers the same answers,
-keyed as in ``ANSWERS``, and hands them here. The rules are the manifest's own: this module only maps
-answers to manifest fields and manifest problems back to the answer that caused them.
+Every front end gathers answers keyed as in the field table (``fields.FIELDS``) and hands them to
+``plan.plan_service``. Precedence is data: ``layered(flags, spec, draft)`` is a ChainMap, and the plan puts
+what it derives (an id suggested from the name, a size looked up, a port picked) and the table's defaults
+below it, so a derived value never overwrites what somebody typed.
 """
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
-
-from wizard.errors import InvalidInput
-from wizard.service.manifest import (
-    DEVICES,
-    Description,
-    ImageReference,
-    Interfaces,
-    Manifest,
-    MemoryMiB,
-    Port,
-    ServiceId,
-    ServiceName,
-    SizeBytes,
-    TokensPerSecond,
-    explain,
-    suggest_id,
+from wizard.service.fields import (
+    ASKED,
+    BY_KEY,
+    BY_PATH,
+    SPEC_KEYS,
+    STEPS,
+    Field,
+    asked_for,
 )
+from wizard.service.manifest import SEED_ORDER
+from wizard.service.rules import DEVICES, RuleBroken
 
-DEFAULT_PORT = 8000
-
-
-@dataclass(frozen=True)
-class Answer:
-    key: str
-    label: str
-    help: str
-    manifest_path: str
-    type_: Any = None
-
-    @property
-    def flag(self) -> str:
-        return "--interface" if self.key == "interfaces" else "--" + self.key.replace("_", "-")
+DEFAULT_PORT = BY_KEY["port"].default
+IMAGES = "images"  # the pseudo-answer "at least one image"
+ANSWERS = ASKED  # every field a front end asks, in the order asked
 
 
-ANSWERS: tuple[Answer, ...] = (
-    Answer("name", "Name", "the name people see in Prem, e.g. 'Dolly v2 12B'", "name", ServiceName),
-    Answer("id", "Id", "lowercase letters, digits and hyphens; suggested from the name", "id", ServiceId),
-    Answer("description", "Description", "a sentence or two on what the model does and who made it", "description", Description),
-    Answer("beta", "Beta", "true for a new service (the registry suggests it)", "beta", bool),
-    Answer("interfaces", "Interfaces", "what the service speaks: chat, embeddings, vector-store, ...", "interfaces", Interfaces),
-    Answer("gpu_image", "GPU image", "the image Prem runs on machines with a GPU", "dockerImages.gpu.image", ImageReference),
-    Answer("gpu_size", "GPU image size", "download size in bytes (or 37.9 GiB); looked up when left out", "dockerImages.gpu.size", SizeBytes),
-    Answer("cpu_image", "CPU image", "the image Prem runs on machines without a GPU", "dockerImages.cpu.image", ImageReference),
-    Answer("cpu_size", "CPU image size", "download size in bytes (or 1.2 GB); looked up when left out", "dockerImages.cpu.size", SizeBytes),
-    Answer("memory", "Memory", "memory the service needs: 24576 (MiB), '24 GiB', '14.5GB' or '24g'", "modelInfo.memoryRequirements", MemoryMiB),
-    Answer("tokens_per_second", "Tokens per second", "for text generation: how fast it answers", "modelInfo.tokensPerSecond", TokensPerSecond),
-    Answer("port", "Port", "the port the service listens on inside its container (keep 8000 if you can)", "defaultPort", Port),
-    Answer("external_port", "External port", "the port on the user's machine; a free one is picked when left out", "defaultExternalPort", Port),
-)
-BY_KEY = {a.key: a for a in ANSWERS}
-BY_PATH = {a.manifest_path: a for a in ANSWERS}
-
-
-@cache
-def _adapter(key: str) -> TypeAdapter:
-    return TypeAdapter(BY_KEY[key].type_)
+def layered(*layers: Mapping[str, Any]) -> ChainMap:
+    """Answers by precedence, the first layer winning: flags, spec file, draft."""
+    return ChainMap(*(normalise_answers(layer) for layer in layers))
 
 
 def check_answer(key: str, value: Any) -> str | None:
     """The message for one answer as it is typed, or None when it is fine."""
-    try:
-        _adapter(key).validate_python(value)
-    except ValidationError as error:
-        return "; ".join(message for _, message in explain(error))
-    return None
+    return BY_KEY[key].message(value)
+
+
+def read_answer(key: str, value: Any) -> Any:
+    """The value as the manifest stores it; raises RuleBroken."""
+    return BY_KEY[key].read(value)
+
+
+def normalise_answers(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Spec-file and flag spellings (kebab-case, 'interface') folded into table keys; None and '' mean unset."""
+    answers: dict[str, Any] = {}
+    for key, value in raw.items():
+        key = str(key).replace("-", "_")
+        key = SPEC_KEYS.get(key, key)
+        if key == "interfaces" and isinstance(value, str):
+            value = [value]
+        if value is not None and value != "":
+            answers[key] = value
+    return answers
+
+
+def unknown_answer_keys(answers: Mapping[str, Any]) -> list[str]:
+    return sorted(set(answers) - set(SPEC_KEYS))
 
 
 def answer_problems(answers: Mapping[str, Any]) -> list[str]:
     """``--flag: message`` for each answer given that breaks its own rule (before any network call)."""
     return [f"{BY_KEY[key].flag}: {message}" for key, value in answers.items()
             if key in BY_KEY and (message := check_answer(key, value))]
-
-
-def normalise_answers(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Spec-file and flag spellings (kebab-case, 'interface') folded into ANSWERS keys; None means unset."""
-    answers: dict[str, Any] = {}
-    for key, value in raw.items():
-        key = key.replace("-", "_")
-        if key == "interface":
-            key = "interfaces"
-        if key == "interfaces" and isinstance(value, str):
-            value = [value]
-        if value is not None:
-            answers[key] = value
-    return answers
-
-
-def unknown_answer_keys(answers: Mapping[str, Any]) -> list[str]:
-    return sorted(set(answers) - set(BY_KEY))
-
-
-def with_defaults(answers: Mapping[str, Any], *, external_port: int | None = None) -> dict[str, Any]:
-    """Answers a contributor may leave out: id from the name, port 8000, beta on, a free external port."""
-    filled = dict(answers)
-    if "id" not in filled and isinstance(filled.get("name"), str) and suggest_id(filled["name"]):
-        filled["id"] = suggest_id(filled["name"])
-    filled.setdefault("port", DEFAULT_PORT)
-    filled.setdefault("beta", True)
-    if external_port is not None:
-        filled.setdefault("external_port", external_port)
-    return filled
-
-
-REQUIRED = ("name", "id", "description", "interfaces", "memory", "external_port")
-IMAGES = "images"  # the pseudo-answer "at least one image"
-
-
-def missing_keys(answers: Mapping[str, Any], *, sizes_looked_up: bool = False, needs_images: bool = True) -> list[tuple[str, str]]:
-    """(answer key, what it is) for each answer still needed; IMAGES when no image is given at all.
-    ``needs_images`` is False for a binary service, which runs from its downloads instead."""
-    missing = [(key, BY_KEY[key].help) for key in REQUIRED if key not in answers]
-    if needs_images and not any(f"{device}_image" in answers for device in DEVICES):
-        missing.append((IMAGES, "at least one Docker image"))
-    for device in DEVICES:
-        if f"{device}_image" in answers and f"{device}_size" not in answers and not sizes_looked_up:
-            missing.append((f"{device}_size", BY_KEY[f"{device}_size"].help))
-    return missing
 
 
 def flag_for(key: str) -> str:
@@ -140,165 +75,136 @@ def label_for(key: str) -> str:
     return "Images" if key == IMAGES else BY_KEY[key].label
 
 
-def missing_answers(answers: Mapping[str, Any], *, sizes_looked_up: bool = False) -> list[str]:
+def help_for(key: str) -> str:
+    return "at least one Docker image" if key == IMAGES else BY_KEY[key].help
+
+
+def is_docker(answers: Mapping[str, Any]) -> bool:
+    return answers.get("service_type", "docker") != "binary"
+
+
+def missing_keys(answers: Mapping[str, Any], *, sizes_pending: bool = False) -> list[str]:
+    """Each answer still needed, in the order asked; IMAGES when a Docker service has no image at all.
+    With ``sizes_pending`` a size left out is not missing: it will be looked up."""
+    values = stored_values(answers)
+    missing = [f.key for f in ASKED if f.key not in answers and f.required is not None
+               and f.required.holds(values.get("interfaces"), values.get("service_type"), values.get("coming_soon"))]
+    if is_docker(answers) and not any(f"{device}_image" in answers for device in DEVICES):
+        missing.append(IMAGES)
+    if not sizes_pending:
+        missing += [f"{d}_size" for d in DEVICES if f"{d}_image" in answers and f"{d}_size" not in answers]
+    return missing
+
+
+def missing_answers(answers: Mapping[str, Any], *, sizes_pending: bool = False) -> list[str]:
     """Lines naming each answer still needed, with the flag that gives it."""
-    return [f"{flag_for(key)}: {what}" for key, what in missing_keys(answers, sizes_looked_up=sizes_looked_up)]
+    return [f"{flag_for(key)}: {help_for(key)}" for key in missing_keys(answers, sizes_pending=sizes_pending)]
+
+
+def stored_values(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Each answer in its stored form where it follows its rule; broken ones are left out."""
+    values = {}
+    for key, value in answers.items():
+        if key in BY_KEY:
+            try:
+                values[key] = BY_KEY[key].read(value)
+            except RuleBroken:
+                pass
+    return values
+
+
+def out_of_place(answers: Mapping[str, Any]) -> list[Field]:
+    """Fields answered although their ``when`` does not hold (tokens per second for an embeddings model)."""
+    values = stored_values(answers)
+    return [BY_KEY[key] for key in answers if key in BY_KEY and not asked_for(BY_KEY[key], values)]
+
+
+def step_problems(step: str, problems: Mapping[str, list[str]], missing: list[str]) -> list[str]:
+    """What stops a step from being done: broken rules and missing answers, each naming its field by label."""
+    keys = STEPS.get(step, ())
+    found = [f"{label_for(key)}: {message}" for key in keys for message in problems.get(key, ())]
+    found += [f"{label_for(key)}: missing ({help_for(key)})" for key in missing
+              if key in keys or (key == IMAGES and step == "images")]
+    return found
+
+
+# --- answers <-> manifest -------------------------------------------------------------------------
+
+
+def _set(data: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    node = data
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = value
 
 
 def manifest_data(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The manifest as a mapping in the seed example's key order."""
-    model_info = {
-        key: answers[answer]
-        for key, answer in (("memoryRequirements", "memory"), ("tokensPerSecond", "tokens_per_second"))
-        if answers.get(answer) is not None
-    }
-    images = {
-        device: {"size": answers.get(f"{device}_size"), "image": answers[f"{device}_image"]}
-        for device in DEVICES
-        if answers.get(f"{device}_image") is not None
-    }
-    data = {
-        "id": answers.get("id"),
-        "name": answers.get("name"),
-        "beta": answers.get("beta", True),
-        "description": answers.get("description"),
-        "documentation": "",
-        "icon": "",
-        "modelInfo": model_info,
-        "interfaces": answers.get("interfaces"),
-        "dockerImages": images,
-        "defaultPort": answers.get("port", DEFAULT_PORT),
-        "defaultExternalPort": answers.get("external_port"),
-    }
-    return data
+    """The manifest as a mapping in the seed example's key order, each answer in its stored form where it
+    follows its rule (as typed where it does not, so the rule's message can name it)."""
+    data: dict[str, Any] = {"id": None, "name": None, "beta": None, "description": None}
+    for field in BY_PATH.values():
+        if field.step is None and field.default is not None:
+            data[field.path] = field.default  # documentation and icon: empty, as in the seed
+    data["modelInfo"] = {}
+    for field in ASKED:
+        if field.key in answers:
+            try:
+                value = field.read(answers[field.key])
+            except RuleBroken:
+                value = answers[field.key]
+            _set(data, field.path, value)
+    if any(f"{device}_image" in answers for device in DEVICES):
+        images = data.pop("dockerImages", {})
+        data["dockerImages"] = {d: {"size": images[d].get("size"), "image": images[d].get("image")}
+                                for d in DEVICES if d in images and "image" in images[d]}
+    order = {key: rank for rank, key in enumerate(SEED_ORDER)}
+    return {key: data[key] for key in sorted(data, key=lambda k: order.get(k, len(order))) if data[key] is not None}
 
 
-def answer_for_path(path: str) -> Answer | None:
-    parts = path.split(".")
-    for length in range(len(parts), 0, -1):
-        answer = BY_PATH.get(".".join(parts[:length]))
-        if answer:
-            return answer
-    if parts[0] in ("dockerImages", "manifest"):
-        return BY_KEY["gpu_image"]
-    return None
-
-
-def problems_by_answer(answers: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Every broken rule, keyed by the answer that has to change."""
-    try:
-        Manifest.model_validate(manifest_data(answers))
-    except ValidationError as error:
-        problems: dict[str, list[str]] = {}
-        for path, message in explain(error):
-            answer = answer_for_path(path)
-            problems.setdefault(answer.key if answer else path, []).append(message)
-        return problems
-    return {}
-
-
-def manifest_from_answers(answers: Mapping[str, Any]) -> Manifest:
-    problems = problems_by_answer(answers)
-    if problems:
-        lines = [
-            f"{BY_KEY[key].flag if key in BY_KEY else key}: {message}"
-            for key, messages in problems.items()
-            for message in messages
-        ]
-        raise InvalidInput(lines)
-    return Manifest.model_validate(manifest_data(answers))
-
-
-def answers_from_manifest(manifest: Manifest) -> dict[str, Any]:
-    """The answers that would rebuild this manifest (for editing an existing service)."""
-    answers: dict[str, Any] = {
-        "id": manifest.id,
-        "name": manifest.name,
-        "description": manifest.description,
-        "interfaces": list(manifest.interfaces),
-        "memory": manifest.model_info.memory_requirements,
-        "tokens_per_second": manifest.model_info.tokens_per_second,
-        "port": manifest.default_port,
-        "external_port": manifest.default_external_port,
-        "beta": manifest.beta,
-    }
-    for device, image in (manifest.docker_images or {}).items():
-        answers[f"{device}_image"] = image.image
-        answers[f"{device}_size"] = image.size
-    return {k: v for k, v in answers.items() if v is not None}
-
-
-# --- steps ------------------------------------------------------------------------------------------
-# The order every interactive front end asks in. Which answers a step needs is a rule, so it lives here.
-
-STEPS: dict[str, tuple[str, ...]] = {
-    "identity": ("name", "id", "description", "beta"),
-    "interfaces": ("interfaces",),
-    "images": ("gpu_image", "gpu_size", "cpu_image", "cpu_size"),
-    "resources": ("memory", "tokens_per_second", "port", "external_port"),
-}
-
-
-def step_problems(step: str, answers: Mapping[str, Any], *, sizes_looked_up: bool = False, needs_images: bool = True) -> list[str]:
-    """What stops a step from being done: broken rules and missing answers, each naming its field."""
-    keys = STEPS.get(step, ())
-    problems = [
-        f"{BY_KEY[key].label}: {message}"
-        for key in keys
-        if key in answers and (message := check_answer(key, answers[key]))
-    ]
-    for key, what in missing_keys(answers, sizes_looked_up=sizes_looked_up, needs_images=needs_images):
-        if key in keys or (key == IMAGES and step == "images"):
-            problems.append(f"{label_for(key)}: missing ({what})")
-    return problems
-
-
-# --- editing an existing service ------------------------------------------------------------------
-
-# manifest key -> the answers it is made of
-ANSWERED_KEYS = {
-    "id": ("id",), "name": ("name",), "beta": ("beta",), "description": ("description",),
-    "interfaces": ("interfaces",), "dockerImages": ("gpu_image", "gpu_size", "cpu_image", "cpu_size"),
-    "defaultPort": ("port",), "defaultExternalPort": ("external_port",),
-}  # fmt: skip
-ANSWERED_MODEL_INFO = ("memoryRequirements", "tokensPerSecond")
+def answers_from_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers that would rebuild this manifest (for editing or bumping an existing service)."""
+    answers: dict[str, Any] = {}
+    for field in ASKED:
+        node: Any = manifest
+        for part in field.path.split("."):
+            node = node.get(part) if isinstance(node, Mapping) else None
+        if node is not None:
+            answers[field.key] = node
+    return answers
 
 
 def apply_answers(original: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The original manifest with only the answered keys changed: every other key, nested unknown keys
-    included, keeps its value and its place. Answers cleared by the contributor remove their key."""
+    """The original manifest with only the answered fields changed: every other key, nested unknown keys
+    included, keeps its value and its place. An asked field the answers leave out is removed."""
     fresh = manifest_data(answers)
-    result = dict(original)
-    for key, sources in ANSWERED_KEYS.items():
-        if not any(source in answers for source in sources):
-            if key not in original or key in ("beta", "defaultPort"):
-                continue  # never answered (or left to its default): the original stands
-            result.pop(key)
-            continue
-        value = fresh[key]
-        if key == "dockerImages":
-            old = original.get("dockerImages") or {}
-            devices = [d for d in old if d in value] + [d for d in value if d not in old]
-            value = {device: {**(old.get(device) or {}), **value[device]} for device in devices}
-        result[key] = value
-    model_info = dict(original.get("modelInfo") or {})
-    for key in ANSWERED_MODEL_INFO:
-        if key in fresh["modelInfo"]:
-            model_info[key] = fresh["modelInfo"][key]
+    result: dict[str, Any] = {key: (dict(value) if isinstance(value, Mapping) else value)
+                              for key, value in original.items()}
+    for field in ASKED:
+        *parents, last = field.path.split(".")
+        source = fresh
+        for part in parents:
+            source = source.get(part, {}) if isinstance(source, Mapping) else {}
+        node = result
+        for part in parents:
+            child = node.get(part)
+            node[part] = dict(child) if isinstance(child, Mapping) else {}
+            node = node[part]
+        if last in source:
+            node[last] = source[last]
         else:
-            model_info.pop(key, None)
-    if "modelInfo" in original or model_info:
-        result["modelInfo"] = model_info
+            node.pop(last, None)
+    images = result.get("dockerImages")
+    if isinstance(images, dict):
+        before = original.get("dockerImages") if isinstance(original.get("dockerImages"), Mapping) else {}
+        for device, image in fresh.get("dockerImages", {}).items():
+            if device not in before:
+                images[device] = image  # a new device: the seed's key order
+
+        for device in [d for d, image in images.items() if not image or "image" not in image]:
+            images.pop(device)
+        if not images and "dockerImages" not in original:
+            result.pop("dockerImages")
+    if not result.get("modelInfo") and "modelInfo" not in original:
+        result.pop("modelInfo", None)
     return result
-
-
-def edited_manifest(original: Mapping[str, Any], answers: Mapping[str, Any]) -> Manifest:
-    """The edited manifest, checked by every rule; raises InvalidInput naming the answers to fix."""
-    problems = problems_by_answer(answers) if any(f"{d}_image" in answers for d in DEVICES) else {}
-    if problems:
-        raise InvalidInput([f"{BY_KEY[k].flag if k in BY_KEY else k}: {m}" for k, ms in problems.items() for m in ms])
-    from wizard.service.manifest import validate_manifest
-
-    manifest = validate_manifest(apply_answers(original, answers))
-    manifest._key_order = tuple(apply_answers(original, answers))
-    return manifest

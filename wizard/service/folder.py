@@ -14,6 +14,7 @@ from pathlib import Path
 
 from wizard.errors import FolderExists, ScaffoldError
 
+
 def _write_all(folder: Path, files_by_path: Mapping[str, bytes]) -> None:
     for relative, content in files_by_path.items():
         target = folder / relative

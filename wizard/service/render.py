@@ -13,7 +13,9 @@ from html import escape
 from importlib.resources import files
 from string import Template
 
-from wizard.service.manifest import INTERFACES, TEXT_GENERATING_INTERFACES, Manifest, registry_json
+from wizard.service.fields import TEXT_GENERATING
+from wizard.service.manifest import Manifest, registry_json
+from wizard.service.rules import INTERFACES
 
 SERVICE_FILES = ("manifest.json", "README.md", "logo.svg")
 
@@ -54,7 +56,7 @@ def render_readme(manifest: Manifest) -> str:
     tokens = manifest.model_info.tokens_per_second
     tokens_line = (
         f"- **Tokens per second**: {tokens}\n"
-        if tokens is not None and TEXT_GENERATING_INTERFACES & set(manifest.interfaces)
+        if tokens is not None and TEXT_GENERATING & set(manifest.interfaces)
         else ""
     )
     return _template("README.md.tmpl").substitute(

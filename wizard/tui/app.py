@@ -15,6 +15,15 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 
+from wizard.draft import Draft, discard_draft, load_draft, save_draft
+from wizard.errors import FolderExists, InvalidInput, NoToken, WizardError
+from wizard.registry.checks import Finding, validate_paths
+from wizard.registry.index import (
+    describe_age,
+    free_external_port,
+    id_collision,
+    port_collision,
+)
 from wizard.service.answers import (
     answers_from_manifest,
     apply_answers,
@@ -24,13 +33,14 @@ from wizard.service.answers import (
     step_problems,
     with_defaults,
 )
-from wizard.draft import Draft, discard_draft, load_draft, save_draft
-from wizard.errors import FolderExists, InvalidInput, NoToken, WizardError
-from wizard.service.manifest import Manifest, read_manifest, registry_json, service_folder_name
-from wizard.registry.checks import Finding, validate_paths
-from wizard.registry.index import describe_age, free_external_port, id_collision, port_collision
-from wizard.service.render import render_readme, render_service
 from wizard.service.folder import update_service_folder, write_service_folder
+from wizard.service.manifest import (
+    Manifest,
+    read_manifest,
+    registry_json,
+    service_folder_name,
+)
+from wizard.service.render import render_readme, render_service
 from wizard.settings import Settings
 from wizard.tui import messages as m
 from wizard.tui.dialogs import ChoiceDialog, HelpScreen
@@ -147,7 +157,7 @@ class WizardApp(App):
         def decided(choice: str | None) -> None:
             if choice == "save":
                 self.save()
-                self.exit(message=f"Draft saved. Run `prem-new-service --resume` to carry on.")
+                self.exit(message="Draft saved. Run `prem-new-service --resume` to carry on.")
             elif choice == "discard":
                 self.exit()
 

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, Switch
 
-from wizard.service.manifest import suggest_id
+from wizard.service.rules import suggest_id
 from wizard.tui.messages import AnswerChanged
 from wizard.tui.steps.base import StepScreen
 from wizard.tui.widgets import AnswerField

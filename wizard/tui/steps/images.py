@@ -6,10 +6,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Button, LoadingIndicator
 
-from wizard.service.answers import check_answer
 from wizard.errors import ImageError
-from wizard.service.manifest import DEVICES
+from wizard.service.answers import check_answer
 from wizard.service.render import human_bytes
+from wizard.service.rules import DEVICES
 from wizard.tui.messages import AnswerChanged
 from wizard.tui.steps.base import StepScreen
 from wizard.tui.widgets import AnswerField, Notice

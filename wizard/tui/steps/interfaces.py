@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from wizard.service.manifest import INTERFACES
+from wizard.service.rules import INTERFACES
 from wizard.tui.messages import AnswerChanged
 from wizard.tui.steps.base import StepScreen
 

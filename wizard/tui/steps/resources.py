@@ -7,7 +7,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Select
 
 from wizard.service.estimate import BYTES_PER_PARAMETER, estimate_memory_mib
-from wizard.service.manifest import TEXT_GENERATING_INTERFACES
+from wizard.service.fields import TEXT_GENERATING
 from wizard.tui.steps.base import StepScreen
 from wizard.tui.widgets import AnswerField, Notice
 
@@ -29,7 +29,7 @@ class ResourcesStep(StepScreen):
         yield AnswerField("external_port", self.answers.get("external_port"), placeholder="picked from the upstream index")
 
     def on_step_shown(self) -> None:
-        generates_text = bool(TEXT_GENERATING_INTERFACES & set(self.answers.get("interfaces") or []))
+        generates_text = bool(TEXT_GENERATING & set(self.answers.get("interfaces") or []))
         self.query_one("#field-tokens_per_second").display = generates_text
         if not self.answers.get("external_port") and self.wizard.suggested_external_port:
             self.query_one("#field-external_port", AnswerField).set_value(self.wizard.suggested_external_port)

@@ -1,0 +1,178 @@
+"""One step from answers to a service folder: ``plan_service(answers, context) -> ServicePlan``.
+
+Every front end calls it, as often as it likes (the wizard on each keystroke's pause, the CLI once): it is
+pure, reads no file and sends no request. What it needs from outside (the upstream index, looked-up
+sizes, the manifest being edited, a README or logo the contributor wrote) comes in ``PlanContext``.
+
+The answers a person gave stay as they are. What the plan derives sits in its own layer beneath them,
+and the table's defaults beneath that; ``ServicePlan.sources`` says where each resolved answer came from.
+"""
+
+from __future__ import annotations
+
+from collections import ChainMap
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from wizard.errors import IndexUnavailable
+from wizard.registry.checks import Finding, check_files
+from wizard.registry.index import (
+    RegistryIndex,
+    free_external_port,
+    id_collision,
+    port_collision,
+)
+from wizard.service.answers import (
+    answers_from_manifest,
+    apply_answers,
+    manifest_data,
+    missing_keys,
+    out_of_place,
+    stored_values,
+)
+from wizard.service.fields import ASKED, BY_KEY, BY_PATH
+from wizard.service.manifest import Manifest, explain, folder_name, registry_json
+from wizard.service.render import render_logo, render_readme
+from wizard.service.rules import DEVICES, suggest_id
+
+TYPED, SUGGESTED, LOOKED_UP, PICKED, DEFAULT = "typed", "suggested from the name", "looked up", "picked", "default"
+
+
+@dataclass(frozen=True)
+class PlanContext:
+    index: RegistryIndex | None = None
+    sizes: Mapping[str, int] = field(default_factory=dict)  # device -> bytes, looked up for the image typed
+    sizes_pending: bool = False  # sizes left out will be looked up: not missing yet
+    original: Mapping[str, Any] | None = None  # the manifest being edited, as read
+    readme: str | None = None  # the contributor's README; None: generated
+    logo: bytes | None = None  # the contributor's logo; None: the placeholder
+    pick_port: bool = True  # pick a free external port when none is given
+
+
+@dataclass(frozen=True)
+class ServicePlan:
+    answers: ChainMap  # resolved: typed > derived > defaults
+    sources: dict[str, str]  # answer key -> TYPED, SUGGESTED, LOOKED_UP, PICKED or DEFAULT
+    data: dict[str, Any]  # the manifest as far as it goes, for a preview
+    manifest: Manifest | None  # None while any rule is broken or an answer is missing
+    problems: dict[str, list[str]]  # answer key (or manifest path) -> messages
+    missing: list[str]  # answer keys still needed (answers.IMAGES for "an image")
+    dropped: list[str]  # notes on answers left out because their field no longer applies
+    files: dict[str, bytes]  # the folder's files, once there is a manifest
+    findings: list[Finding]  # what `validate` says of those files
+
+    @property
+    def ok(self) -> bool:
+        return self.manifest is not None and not self.problems and not self.missing
+
+    @property
+    def folder(self) -> str | None:
+        return folder_name(self.manifest) if self.manifest is not None else None
+
+    @property
+    def manifest_text(self) -> str:
+        return registry_json(self.manifest if self.manifest is not None else self.data)
+
+    def problem_lines(self, name=lambda key: BY_KEY[key].label if key in BY_KEY else key) -> list[str]:
+        return [f"{name(key)}: {message}" for key, messages in self.problems.items() for message in messages]
+
+
+def _derived(given: Mapping[str, Any], context: PlanContext) -> tuple[dict[str, Any], dict[str, str]]:
+    derived: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    if "id" not in given and isinstance(given.get("name"), str) and suggest_id(given["name"]):
+        derived["id"], sources["id"] = suggest_id(given["name"]), SUGGESTED
+    for device in DEVICES:
+        if f"{device}_image" in given and f"{device}_size" not in given and device in context.sizes:
+            derived[f"{device}_size"], sources[f"{device}_size"] = context.sizes[device], LOOKED_UP
+    service_id = given.get("id", derived.get("id"))
+    if "external_port" not in given and context.pick_port and context.original is None and service_id:
+        index = context.index or RegistryIndex((), "none")
+        try:
+            derived["external_port"] = free_external_port(index, seed=str(service_id))
+            sources["external_port"] = PICKED
+        except IndexUnavailable:
+            pass  # every port taken: the contributor is asked for one
+    return derived, sources
+
+
+def _defaults(context: PlanContext) -> dict[str, Any]:
+    if context.original is not None:
+        return {}  # an edit adds no key the service did not have
+    return {f.key: f.default for f in ASKED if f.default is not None}
+
+
+def _upstream_problems(answers: Mapping[str, Any], context: PlanContext) -> dict[str, list[str]]:
+    if context.index is None:
+        return {}
+    problems: dict[str, list[str]] = {}
+    own_id = context.original.get("id") if context.original else None
+    own_port = context.original.get("defaultExternalPort") if context.original else None
+    values = stored_values(answers)
+    if "id" in values and values["id"] != own_id and (message := id_collision(context.index, values["id"])):
+        problems["id"] = [message]
+    port = values.get("external_port")
+    if port is not None and port != own_port and (message := port_collision(context.index, port)):
+        problems["external_port"] = [message]
+    return problems
+
+
+def _answer_of(path: str) -> str:
+    """The answer key behind a manifest path ('dockerImages.gpu.size' -> 'gpu_size')."""
+    parts = path.split(".")
+    for length in range(len(parts), 0, -1):
+        found = BY_PATH.get(".".join(parts[:length]))
+        if found is not None:
+            return found.key
+    return path
+
+
+def _dropped_keys(answers: Mapping[str, Any], keep: set[str]) -> set[str]:
+    return {f.key for f in out_of_place(answers) if f.key not in keep}
+
+
+def plan_service(answers: Mapping[str, Any], context: PlanContext | None = None) -> ServicePlan:
+    context = context or PlanContext()
+    given = {k: v for k, v in answers.items() if v is not None}
+    derived, sources = _derived(given, context)
+    resolved = ChainMap(given, derived, _defaults(context))
+    sources = {**{k: DEFAULT for k in resolved.maps[2]}, **sources, **{k: TYPED for k in given}}
+    # a field already out of place in the service being edited stays as it is: only a change drops one
+    keep = {f.key for f in out_of_place(answers_from_manifest(context.original))} if context.original else set()
+    drop = _dropped_keys(resolved, keep)
+    dropped = [f"{BY_KEY[k].label} is left out: it is asked only {BY_KEY[k].when.says}" for k in sorted(drop)]
+    effective = {k: v for k, v in resolved.items() if k not in drop}
+
+    problems: dict[str, list[str]] = {}
+    for key, value in effective.items():
+        if key in BY_KEY and (message := BY_KEY[key].message(value)):
+            problems.setdefault(key, []).append(message)
+    for key, messages in _upstream_problems(effective, context).items():
+        problems.setdefault(key, []).extend(messages)
+    missing = missing_keys(effective, sizes_pending=context.sizes_pending)
+    if context.original is not None and not any(f"{d}_image" in effective for d in DEVICES):
+        missing = [m for m in missing if m != "images"] if "dockerImages" not in context.original else missing
+
+    data = apply_answers(context.original, effective) if context.original is not None else manifest_data(effective)
+    manifest = None
+    if not problems and not missing:
+        try:
+            manifest = Manifest.model_validate(data)
+            if context.original is not None:
+                manifest._key_order = tuple(data)
+        except ValidationError as error:
+            for path, message in explain(error):
+                problems.setdefault(_answer_of(path), []).append(message)
+    files: dict[str, bytes] = {}
+    findings: list[Finding] = []
+    if manifest is not None:
+        readme = context.readme if context.readme is not None else render_readme(manifest)
+        files = {"manifest.json": registry_json(manifest).encode("utf-8"), "README.md": readme.encode("utf-8"),
+                 "logo.svg": context.logo if context.logo is not None else render_logo(manifest).encode("utf-8")}
+        findings = check_files(Path(folder_name(manifest)), files).findings
+    return ServicePlan(ChainMap(effective), {k: v for k, v in sources.items() if k in effective}, data, manifest,
+                       problems, missing, dropped, files, findings)
