@@ -24,6 +24,7 @@ class Draft:
     answers: dict[str, Any] = field(default_factory=dict)
     step: str = "identity"
     visited: list[str] = field(default_factory=list)
+    sizes: dict[str, int] = field(default_factory=dict)  # image reference -> bytes looked up; not an answer
     readme: str | None = None  # None: the README is generated from the answers
     logo_path: str | None = None  # None: the placeholder logo
     out: str | None = None

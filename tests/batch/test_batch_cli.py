@@ -120,7 +120,7 @@ def test_a_failed_write_leaves_everything_as_it_was(tmp_path, monkeypatch, capsy
     out = tmp_path / "out"
     assert batch(out, str(write_spec(tmp_path / "one.toml", [service(2)], **DEFAULTS))) == 0
     before = (out / "chat-batch-model-002" / "manifest.json").read_bytes()
-    real = wizard.service.render.write_service_folder
+    real = wizard.service.folder.write_service_folder
     calls = []
 
     def fail_third(target, files, **options):
@@ -168,3 +168,20 @@ def test_the_batch_core_loads_no_ui(module):
     from tests.test_imports import UI, loaded_after
 
     assert not {m for m in loaded_after(f"import {module}") if m.split(".")[0] in UI or m.startswith("wizard.tui")}
+
+
+def test_running_fields_and_dropped_answers_work_as_in_new(tmp_path, capsys):
+    spec = write_spec(tmp_path / "s.yaml", [
+        service(1, interfaces=["vector-store"], volume_path="/data", env_variables=["A=1", "B=2"]),
+        service(2, interfaces=["embeddings"]),
+    ], tokens_per_second=18, memory="1 GiB")
+    out = tmp_path / "out"
+    assert batch(out, str(spec)) == 0
+    err = capsys.readouterr().err
+    for label in ("services[0] (batch-model-001)", "services[1] (batch-model-002)"):
+        assert f"{label}: note: Tokens per second is left out: it is asked only for chat and coder services" in err
+    store = json.loads((out / "vector-store-batch-model-001" / "manifest.json").read_text())
+    assert (store["volumePath"], store["envVariables"]) == ("/data", ["A=1", "B=2"])
+    embeddings = json.loads((out / "embeddings-batch-model-002" / "manifest.json").read_text())
+    assert embeddings["modelInfo"] == {"memoryRequirements": 1024}
+    assert main(["validate", str(out / "vector-store-batch-model-001"), str(out / "embeddings-batch-model-002")]) == 0

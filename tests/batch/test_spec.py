@@ -8,13 +8,14 @@ from tests.batch.conftest import DESCRIPTION, service, write_spec
 from wizard.errors import TagNotFound
 from wizard.publish.batch import (
     batch_problems,
+    plan_services,
     read_batch_specs,
     references_to_look_up,
     services_from_spec,
-    with_external_ports,
     with_sizes,
 )
 from wizard.registry.index import FREE_PORT_RANGE, RegistryIndex
+from wizard.service.fields import BY_KEY
 
 INDEX = RegistryIndex(({"id": "dolly-v2-12b", "name": "Dolly", "interfaces": ["chat"], "defaultExternalPort": 8333},),
                       "test")
@@ -22,7 +23,7 @@ INDEX = RegistryIndex(({"id": "dolly-v2-12b", "name": "Dolly", "interfaces": ["c
 
 def problems_of(data: dict, index: RegistryIndex | None = INDEX, *, source: str = "s.toml") -> list[str]:
     services, problems = services_from_spec(data, source)
-    return problems + batch_problems(services, index, sizes_looked_up=True)
+    return problems + batch_problems(plan_services(services, index, sizes_pending=True))
 
 
 def test_a_service_gets_the_defaults_and_beats_them():
@@ -30,7 +31,7 @@ def test_a_service_gets_the_defaults_and_beats_them():
         {"interface": "chat", "memory": "8 GiB", "beta": False,
          "services": [service(1), service(2, memory=1024, **{"external-port": 8901})]}, "s.toml")
     assert problems == []
-    first, second = (s.answers for s in services)
+    first, second = (s.plan.answers for s in plan_services(services, None))
     assert (first["interfaces"], first["memory"], first["beta"], first["id"]) == (["chat"], "8 GiB", False, "batch-model-001")
     assert (second["memory"], second["external_port"], second["port"]) == (1024, 8901, 8000)
     assert services[1].label == "s.toml:services[1] (batch-model-002)"
@@ -59,7 +60,7 @@ def test_five_broken_services_give_five_problems_each_in_its_place():
 def test_a_broken_default_is_listed_once_for_the_file():
     problems = problems_of({"memory": "lots", "colour": "red", "interfaces": ["chat"],
                             "services": [service(1), service(2)]})
-    assert problems[0].startswith("s.toml: unknown key 'colour' (known keys: name, id,")
+    assert problems[0].startswith("s.toml: unknown key 'colour' (known keys: id, name, beta,")
     assert problems[1].startswith("s.toml: --memory: could not read 'lots' as memory")
     assert len(problems) == 2
 
@@ -88,20 +89,22 @@ def test_ports_used_twice_and_upstream_are_problems():
 def test_without_lookups_every_size_is_needed():
     services, _ = services_from_spec({"interfaces": ["chat"], "memory": 1024,
                                       "services": [{**service(1), "gpu_size": None}]}, "s.toml")
-    assert batch_problems(services, None, sizes_looked_up=True) == []
-    assert batch_problems(services, None, sizes_looked_up=False) == [
-        ("s.toml:services[0] (batch-model-001): --gpu-size: missing (download size in bytes (or 37.9 GiB); "
-        "looked up when left out)")]
+    assert batch_problems(plan_services(services, None, sizes_pending=True)) == []
+    assert batch_problems(plan_services(services, None, sizes_pending=False)) == [
+        f"s.toml:services[0] (batch-model-001): --gpu-size: missing ({BY_KEY['gpu_size'].help})"]
 
 
 def test_ports_left_out_are_free_and_distinct_across_the_batch():
     services, _ = services_from_spec({"interfaces": ["chat"], "memory": 1024,
                                       "services": [service(n) for n in range(300)] + [service(300, external_port=9000)]},
                                      "s.toml")
-    ports = [s.answers["external_port"] for s in with_external_ports(services, INDEX)]
+    planned = plan_services(services, INDEX)
+    ports = [s.plan.answers["external_port"] for s in planned]
     assert len(set(ports)) == len(ports) and ports[-1] == 9000
     assert 8333 not in ports and all(p in FREE_PORT_RANGE for p in ports[:-1])
-    assert ports == [s.answers["external_port"] for s in with_external_ports(services, INDEX)]  # stable
+    assert [s.plan.sources["external_port"] for s in planned] == ["picked"] * 300 + ["typed"]
+    assert "external_port" not in services[0].answers  # picked by the plan, not written into the answers
+    assert ports == [s.plan.answers["external_port"] for s in plan_services(services, INDEX)]  # stable
 
 
 def test_each_reference_is_looked_up_once_and_failures_name_their_service():
@@ -113,7 +116,9 @@ def test_each_reference_is_looked_up_once_and_failures_name_their_service():
     assert references_to_look_up(services) == [shared, "ghcr.io/example/cpu:1"]
     missing = TagNotFound("the tag 1 does not exist in ghcr.io/example/cpu")
     sized, failures = with_sizes(services, {shared: type("Found", (), {"size": 42})(), "ghcr.io/example/cpu:1": missing})
-    assert [s.answers["gpu_size"] for s in sized] == [42, 42, 1_000_000]
+    assert [s.sizes for s in sized] == [{"gpu": 42}, {"gpu": 42}, {}]  # beside the answers, not in them
+    assert [s.plan.answers["gpu_size"] for s in plan_services(sized, None)] == [42, 42, 1_000_000]
+    assert [s.plan.sources["gpu_size"] for s in plan_services(sized, None)] == ["looked up", "looked up", "typed"]
     assert failures == [("s.toml:services[1] (batch-model-002): --cpu-image ghcr.io/example/cpu:1: "
                         "the tag 1 does not exist in ghcr.io/example/cpu")]
 
@@ -124,7 +129,7 @@ def test_every_format_reads_the_same(tmp_path, suffix):
                       memory="8 GiB")
     services, problems = read_batch_specs([path])
     assert problems == []
-    assert [s.answers["beta"] for s in services] == [True, False]
+    assert [s.plan.answers["beta"] for s in plan_services(services, None)] == [True, False]
     assert services[0].label == f"{path}:services[0] (batch-model-001)"
 
 

@@ -200,3 +200,101 @@ def test_interrupt_is_a_clean_exit(tmp_path, capsys, monkeypatch):
 def test_the_installed_command_runs():
     result = subprocess.run([sys.executable, "-m", "wizard", "--version"], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == f"prem-new-service {__version__}"
+
+
+VECTOR_STORE = {
+    "name": "Tiny Vectors",
+    "description": "A small vector store used to test the volume and the environment of a service.",
+    "interfaces": ["vector-store"],
+    "cpu_image": "ghcr.io/example/tiny-vectors:1.0",
+    "cpu_size": "200 MB",
+    "volume_path": "/data",
+    "env_variables": ["STORE_USER=prem", "STORE_MODE=disk"],
+}
+VECTOR_STORE_FLAGS = [
+    "--name", VECTOR_STORE["name"], "--description", VECTOR_STORE["description"], "--interface", "vector-store",
+    "--cpu-image", VECTOR_STORE["cpu_image"], "--cpu-size", VECTOR_STORE["cpu_size"], "--volume-path", "/data",
+    "--env", "STORE_USER=prem", "--env", "STORE_MODE=disk",
+]  # fmt: skip
+SPECS = {
+    "vectors.toml": "\n".join(f"{key} = {json.dumps(value)}" for key, value in VECTOR_STORE.items()) + "\n",
+    "vectors.yaml": (f"name: {VECTOR_STORE['name']}\ndescription: {VECTOR_STORE['description']}\n"
+                     "interface: vector-store\ncpu-image: ghcr.io/example/tiny-vectors:1.0\ncpu_size: 200 MB\n"
+                     "volume_path: /data\nenv_variables: |\n  STORE_USER=prem\n  STORE_MODE=disk\n"),
+    "vectors.json": json.dumps(VECTOR_STORE),
+}
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("spec_name", sorted(SPECS))
+def test_a_vector_store_with_a_volume_and_environment_is_the_same_from_flags_and_from_a_spec(tmp_path, spec_name):
+    from wizard.service.manifest import SEED_ORDER
+
+    common = ["--index", str(INDEX), "--offline"]
+    assert main(["new", *VECTOR_STORE_FLAGS, *common, "--out", str(tmp_path / "flags")]) == 0
+    spec = tmp_path / spec_name
+    spec.write_text(SPECS[spec_name], encoding="utf-8")
+    assert main(["new", "--from", str(spec), *common, "--out", str(tmp_path / "spec")]) == 0
+
+    from_flags = folder_bytes(tmp_path / "flags" / "vector-store-tiny-vectors")
+    assert from_flags == folder_bytes(tmp_path / "spec" / "vector-store-tiny-vectors")
+    manifest = json.loads(from_flags["manifest.json"])
+    assert manifest["volumePath"] == "/data" and manifest["envVariables"] == ["STORE_USER=prem", "STORE_MODE=disk"]
+    assert list(manifest) == [key for key in SEED_ORDER if key in manifest]  # the registry's order, kept
+    assert list(manifest)[-3:] == ["defaultExternalPort", "envVariables", "volumePath"]
+    assert main(["validate", str(tmp_path / "flags" / "vector-store-tiny-vectors")]) == 0
+
+
+def test_a_spec_with_an_unknown_key_lists_the_known_keys(tmp_path, capsys):
+    from wizard.service.fields import SPEC_KEYS
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("name: Tiny Vectors\nvolumePath: /data\nenv: A=1\n")
+    assert main(["new", "--from", str(spec), "--offline", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "2 problems" in err and f"{spec}: unknown key 'volumePath' (did you mean 'volume_path'? known keys: " in err
+    assert f"{spec}: unknown key 'env' (" in err
+    assert err.count("known keys: " + ", ".join(SPEC_KEYS) + ")") == 2
+    assert {"volume_path", "env_variables", "command", "exec_commands", "skip_health_check"} <= set(SPEC_KEYS)
+    assert written(tmp_path) == []
+
+
+def test_tokens_per_second_is_dropped_for_embeddings_with_a_note_as_in_every_front_end(tmp_path, capsys):
+    from wizard.service.plan import plan_service
+
+    flags = list(GOOD_FLAGS)
+    flags[flags.index("chat")] = "embeddings"
+    assert main(["new", *flags, "--index", str(INDEX), "--out", str(tmp_path / "out")]) == 0
+    (note,) = plan_service({"interfaces": ["embeddings"], "tokens_per_second": "18"}).dropped
+    assert f"note: {note}" in capsys.readouterr().err
+    manifest = json.loads((tmp_path / "out" / "embeddings-dolly-v2-12b-test" / "manifest.json").read_text())
+    assert manifest["modelInfo"] == {"memoryRequirements": 24576}
+
+
+def test_every_asked_field_is_a_flag_of_new_with_the_help_of_the_table(capsys):
+    from wizard.service.fields import ASKED, BY_KEY
+
+    with pytest.raises(SystemExit):
+        main(["new", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    for field in ASKED:
+        assert field.flag in shown and " ".join(field.help.split()) in shown
+    assert "--skip-health-check, --no-skip-health-check" in shown and "--env LINE" in shown
+    with pytest.raises(SystemExit):
+        main(["bump", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert all(BY_KEY[key].flag in shown for key in ("gpu_image", "cpu_image", "gpu_size", "cpu_size"))
+    assert "--memory" not in shown and "--name" not in shown
+
+
+def test_the_running_fields_are_written_from_flags(tmp_path):
+    flags = [*VECTOR_STORE_FLAGS, "--command", "serve --storage /data", "--exec-command", "store init",
+             "--exec-command", "store check", "--skip-health-check", "--no-coming-soon"]
+    assert main(["new", *flags, "--index", str(INDEX), "--offline", "--out", str(tmp_path / "out")]) == 0
+    manifest = json.loads((tmp_path / "out" / "vector-store-tiny-vectors" / "manifest.json").read_text())
+    assert manifest["command"] == "serve --storage /data"
+    assert manifest["execCommands"] == ["store init", "store check"]
+    assert (manifest["skipHealthCheck"], manifest["comingSoon"]) == (True, False)

@@ -10,11 +10,8 @@ from hypothesis import strategies as st
 
 from tests.core.conftest import EXAMPLES
 from wizard.errors import InvalidInput, ManifestSyntaxError
-from wizard.service.answers import (
-    check_answer,
-    manifest_from_answers,
-    problems_by_answer,
-)
+from wizard.service.answers import IMAGES, answer_problems, check_answer, step_problems
+from wizard.service.fields import BY_KEY
 from wizard.service.manifest import (
     SEED_ORDER,
     parse_json,
@@ -24,8 +21,18 @@ from wizard.service.manifest import (
     registry_json,
     validate_manifest,
 )
-from wizard.service.rules import check_id, parse_memory_mib, suggest_id
+from wizard.service.numbers import parse_memory_mib
+from wizard.service.plan import plan_service
+from wizard.service.rules import check_id, suggest_id
 from wizard.service.schema import manifest_json_schema
+
+
+def manifest_from_answers(answers):
+    """The manifest the plan makes of these answers; InvalidInput with every problem when there is none."""
+    plan = plan_service(answers)
+    if plan.manifest is None:
+        raise InvalidInput(plan.problem_lines() + [f"missing: {key}" for key in plan.missing])
+    return plan.manifest
 
 
 @pytest.mark.parametrize(
@@ -148,9 +155,11 @@ def test_non_ascii_is_kept_as_is(good_answers):
 
 def test_at_least_one_image_or_binary(good_answers):
     del good_answers["gpu_image"], good_answers["gpu_size"]
-    assert problems_by_answer(good_answers) == {
-        "gpu_image": ["give at least one Docker image: dockerImages.gpu or dockerImages.cpu"]
-    }
+    plan = plan_service(good_answers)
+    assert (plan.missing, plan.problems, plan.manifest) == ([IMAGES], {}, None)
+    assert step_problems("images", plan.problems, plan.missing) == ["Images: missing (at least one Docker image)"]
+    with pytest.raises(InvalidInput, match="give at least one Docker image: dockerImages.gpu or dockerImages.cpu"):
+        validate_manifest(plan.data)
 
 
 def test_binary_service_needs_a_download():
@@ -164,8 +173,11 @@ def test_every_problem_is_reported_at_once(good_answers):
     good_answers.update(id="Bad", port=0, interfaces=["store"], memory="x")
     with pytest.raises(InvalidInput) as caught:
         manifest_from_answers(good_answers)
-    flags = [p.split(":")[0] for p in caught.value.problems]
-    assert flags == ["--id", "--memory", "--interface", "--port"]
+    # the plan names fields by label, in the order they are asked; the CLI names them by flag
+    labels = [p.split(":")[0] for p in caught.value.problems]
+    assert labels == ["Id", "Interfaces", "Memory", "Port"]
+    flags = [p.split(":")[0] for p in answer_problems(good_answers)]
+    assert flags == ["--id", "--interface", "--memory", "--port"]
 
 
 def test_index_round_trip_keeps_every_key_value_and_order(index_entries):
@@ -195,8 +207,14 @@ def test_example_folder_round_trip_is_byte_for_byte(folder):
 def test_unknown_keys_survive_and_are_named(index_entries):
     entry = next(e for e in index_entries if e["id"] == "falcon-180b-chat")
     manifest, _ = read_manifest(entry)
-    assert manifest.unknown_key_paths() == ["petals", "petals_id", "banner"]
+    # banner, petals and petals_id are table fields now (read and checked, never asked), so none is unknown;
+    # what matters is that they survive as written
+    assert manifest.unknown_key_paths() == []
     assert registry_dict(manifest)["petals_id"] == "falcon-180B-chat"
+    assert [k for k in registry_dict(manifest) if k in ("petals", "petals_id", "banner")] == ["petals", "petals_id",
+                                                                                             "banner"]
+    unknown = {**entry, "petalsSwarm": "x"}
+    assert read_manifest(unknown)[0].unknown_key_paths() == ["petalsSwarm"]
 
 
 def test_unknown_nested_keys_are_named():
@@ -225,3 +243,16 @@ def test_schema_describes_the_manifest():
     schema = manifest_json_schema()
     assert {"id", "name", "interfaces", "defaultExternalPort"} <= set(schema["required"])
     assert "dockerImages" in schema["properties"] and "binariesUrl" in schema["properties"]
+
+
+@pytest.mark.parametrize("argv", [["schema"], ["schema", "--compact"]])
+def test_the_schema_command_prints_the_schema_made_from_the_table(argv, capsys):
+    from wizard.cli import main
+
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out) == manifest_json_schema()
+    assert (out.count("\n") == 1) == ("--compact" in argv)
+    properties = manifest_json_schema()["properties"]
+    assert properties["id"]["pattern"] == "^[a-z0-9]+(?:-[a-z0-9]+)*$"  # from the table's id entry
+    assert properties["volumePath"]["description"].startswith(BY_KEY["volume_path"].help)

@@ -179,11 +179,15 @@ def test_structural_errors_and_strings_where_numbers_belong(service):
     data["modelInfo"]["memoryRequirements"] = "7 GiB"
     (service / "manifest.json").write_text(json.dumps(data, indent=4))
     found = messages(validate_paths([service]))
-    assert ("warning", "'defaultPort' is written as \"8000\"; the registry writes 8000") in found
-    assert any("modelInfo" in m and "7168" in m for _, m in found)
+    # the daemon reads the file as it is, so text where a number belongs is an error, and says what to write
+    assert ("error", ("defaultPort: '8000' is text; a port is a whole number from 1 to 65535, like 8000; write 8000, "
+                      "without quotes")) in found
+    assert ("error", ("modelInfo.memoryRequirements: memoryRequirements is text '7 GiB'; the manifest stores a whole "
+                      "number of MiB, like 24576; write 7168, without quotes")) in found
     data["interfaces"] = "text-to-audio"
     (service / "manifest.json").write_text(json.dumps(data))
-    assert ("error", "interfaces must be a list [ ... ]") in messages(validate_paths([service]))
+    found = messages(validate_paths([service]))
+    assert ("error", 'interfaces: the interfaces are text; give a list, e.g. ["chat"]') in found
 
 
 def test_unknown_keys_are_warnings_with_their_line(service):

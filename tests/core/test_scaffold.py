@@ -11,8 +11,8 @@ import pytest
 from wizard.errors import FolderExists, ScaffoldError
 from wizard.registry.checks import validate_paths
 from wizard.registry.logo import check_logo
-from wizard.service.answers import manifest_from_answers
 from wizard.service.folder import write_service_folder
+from wizard.service.plan import plan_service
 from wizard.service.render import (
     SERVICE_FILES,
     human_bytes,
@@ -21,6 +21,12 @@ from wizard.service.render import (
     render_service,
 )
 from wizard.service.rules import INTERFACES
+
+
+def manifest_from_answers(answers):
+    plan = plan_service(answers)
+    assert plan.ok, plan.problem_lines() + plan.missing
+    return plan.manifest
 
 
 @pytest.fixture
@@ -36,10 +42,14 @@ def leftovers(folder: Path) -> list[str]:
 def test_scaffold_then_validate_passes_for_every_interface(tmp_path, good_answers, interface):
     good_answers["interfaces"] = [interface]
     good_answers["cpu_image"], good_answers["cpu_size"] = "ghcr.io/premai-io/x-cpu:1.0.0", 1_238_261_448
-    manifest = manifest_from_answers(good_answers)
+    plan = plan_service(good_answers)
+    manifest = plan.manifest
     target = write_service_folder(tmp_path / manifest.folder_name, render_service(manifest))
     assert target.name == f"{interface}-dolly-v2-12b-test"
     assert validate_paths([target]) == []
+    # the plan's files are the ones written, and its in-memory findings are validate's on disk
+    assert plan.files == {name: (target / name).read_bytes() for name in SERVICE_FILES}
+    assert plan.findings == []
 
 
 def test_readme_a_maintainer_would_merge(manifest):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.prompts.conftest import DEFAULT
 from wizard.errors import TagNotFound
 from wizard.images import ImageSize, PlatformSize
+from wizard.service.plan import PlanContext, ServicePlan, plan_service
 
 NAME = "Dolly v2 12B Plain"
 SERVICE_ID = "dolly-v2-12b-plain"
@@ -18,10 +19,17 @@ INTERFACES = [("Interfaces", ["chat"])]
 IMAGES = [("GPU image", GPU_IMAGE), ("CPU image", "")]
 RESOURCES = [("Memory: how much", "know"), ("Memory", "24 GiB"), ("Tokens per second", "18"), ("Port", DEFAULT),
              ("External port", DEFAULT)]
+RUNNING = [("Set how the service runs?", False)]
 DOCS = [("README.md", "generated"), ("logo.svg", "generated")]
 REVIEW = [("What next?", "write")]
 WRITE = [("Folder to write", DEFAULT), ("Open a pull request now?", False)]
-EVERY_STEP = IDENTITY + INTERFACES + IMAGES + RESOURCES + DOCS + REVIEW + WRITE
+AFTER_RESOURCES = RUNNING + DOCS + REVIEW + WRITE
+EVERY_STEP = IDENTITY + INTERFACES + IMAGES + RESOURCES + AFTER_RESOURCES
+
+
+def expected_plan(index, external_port: int, **changes) -> ServicePlan:
+    """The plan of the answers the ordinary run gives, as the core makes it."""
+    return plan_service(expected_answers(external_port, **changes), PlanContext(index=index))
 
 
 def expected_answers(external_port: int, **changes) -> dict:

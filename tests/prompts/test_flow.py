@@ -11,9 +11,8 @@ from wizard.draft import Draft, draft_path, load_draft, save_draft
 from wizard.prompts import run_plain
 from wizard.registry.checks import validate_paths
 from wizard.registry.index import free_external_port, id_collision, port_collision
-from wizard.service.answers import check_answer, manifest_from_answers
-from wizard.service.manifest import registry_json
-from wizard.service.render import render_readme
+from wizard.service.answers import check_answer
+from wizard.service.plan import plan_service
 
 
 def run(settings, index, ask, printed, **kwargs):
@@ -38,17 +37,18 @@ def test_an_empty_draft_ends_in_a_written_folder_and_a_pull_request(settings, in
     assert ask.done() and not ask.refused
     folder = Path(settings.out) / "chat-dolly-v2-12b-plain"
     assert sorted(p.name for p in folder.iterdir()) == ["README.md", "logo.svg", "manifest.json"]
-    expected = manifest_from_answers(script.expected_answers(free_external_port(index, seed=script.SERVICE_ID)))
-    assert (folder / "manifest.json").read_text() == registry_json(expected)
-    assert (folder / "README.md").read_text() == render_readme(expected)
+    expected = script.expected_plan(index, free_external_port(index, seed=script.SERVICE_ID))
+    assert (folder / "manifest.json").read_bytes() == expected.files["manifest.json"]
+    assert (folder / "README.md").read_bytes() == expected.files["README.md"]
     assert not [f for f in validate_paths([folder]) if f.severity == "error"]
     assert load_draft() is None, "the draft is discarded once the folder is written"
     assert sent == [[folder]]
     assert "  [fork] you/prem-registry" in printed
     assert printed[-1] == "Pull request: https://github.com/premAI-io/prem-registry/pull/42"
     assert [line for line in printed if line.startswith("\nStep ")] == [
-        f"\nStep {n} of 7: {title}"
-        for n, title in enumerate(("Identity", "Interfaces", "Images", "Resources", "Docs", "Review", "Write"), 1)
+        f"\nStep {n} of 8: {title}"
+        for n, title in enumerate(("Identity", "Interfaces", "Images", "Resources", "Running", "Docs", "Review",
+                                   "Write"), 1)
     ]
 
 
@@ -75,7 +75,7 @@ def test_invalid_answers_are_asked_again_with_the_core_messages(settings, index,
         ("Tokens per second", "fast"), ("Tokens per second", "18"),
         ("Port", "80000"), ("Port", DEFAULT),
         ("External port", str(taken_port)), ("External port", "8999"),
-        *script.DOCS, *script.REVIEW, *script.WRITE,
+        *script.AFTER_RESOURCES,
     )  # fmt: skip
     assert run(settings, index, ask, printed) == 0
     assert ask.done()
@@ -84,7 +84,8 @@ def test_invalid_answers_are_asked_again_with_the_core_messages(settings, index,
         ("Id", check_answer("id", "Dolly")),
         ("Id", id_collision(index, "llama-2-7b-chat")),
         ("Description", check_answer("description", "too short")),
-        ("Interfaces (what the service speaks; pick one or more)", check_answer("interfaces", [])),
+        ("Interfaces (what the service speaks; the first one names the folder; pick one or more)",
+         check_answer("interfaces", [])),
         ("GPU image", check_answer("gpu_image", "Ghcr.io/Premai-io/Chat:1")),
         ("CPU image", "Images: missing (at least one Docker image)"),
         ("Memory", check_answer("memory", "lots")),
@@ -101,7 +102,7 @@ def test_a_saved_draft_resumes_at_its_step_without_asking(settings, index, print
     answers = {"name": script.NAME, "id": script.SERVICE_ID, "description": script.DESCRIPTION, "beta": True,
                "interfaces": ["chat"]}
     save_draft(Draft(answers=answers, step="images", visited=["identity", "interfaces"]))
-    ask = FakeQuestionary(*script.IMAGES, *script.RESOURCES, *script.DOCS, *script.REVIEW, *script.WRITE)
+    ask = FakeQuestionary(*script.IMAGES, *script.RESOURCES, *script.AFTER_RESOURCES)
     assert run(settings, index, ask, printed, resume=True) == 0
     assert ask.done() and ask.messages()[0] == "GPU image"
     assert f"Resuming '{script.NAME}' at step 3: Images." in printed
@@ -122,13 +123,14 @@ def test_ctrl_c_keeps_the_draft_and_says_how_to_resume(settings, index, printed)
     draft = load_draft()
     assert draft.step == "images" and draft.visited == ["identity", "interfaces"]
     assert draft.answers["interfaces"] == ["chat"]
-    assert draft.answers["gpu_size"] == script.GPU_SIZE, "answers of the step under way are kept too"
+    assert draft.answers["gpu_image"] == script.GPU_IMAGE, "answers of the step under way are kept too"
+    assert draft.sizes == {script.GPU_IMAGE: script.GPU_SIZE}, "and what was looked up for them"
+    assert "gpu_size" not in draft.answers, "a size looked up is not an answer"
     assert f"Stopped; nothing was written. Your answers are saved in {draft_path()}." in printed
     assert printed[-1] == "Run `prem-new-service --plain --resume` to continue where you left off."
     assert not Path(settings.out).exists()
 
-    again = FakeQuestionary(("GPU image", DEFAULT), ("CPU image", ""), *script.RESOURCES, *script.DOCS,
-                            *script.REVIEW, *script.WRITE)
+    again = FakeQuestionary(("GPU image", DEFAULT), ("CPU image", ""), *script.RESOURCES, *script.AFTER_RESOURCES)
     assert run(settings, index, again, printed, resume=True) == 0
     assert again.asked[0].kwargs["default"] == script.GPU_IMAGE
     assert "  keeping the size 37.9 GiB" in printed
@@ -142,7 +144,7 @@ def test_ctrl_c_before_any_answer_saves_nothing(settings, index, printed):
 
 def test_a_step_changed_at_the_review_comes_back_to_the_review(settings, index, printed):
     ask = FakeQuestionary(
-        *script.IDENTITY, *script.INTERFACES, *script.IMAGES, *script.RESOURCES, *script.DOCS,
+        *script.IDENTITY, *script.INTERFACES, *script.IMAGES, *script.RESOURCES, *script.RUNNING, *script.DOCS,
         ("What next?", "identity"),
         ("Name", "Dolly v2 12B Renamed"), ("Id", DEFAULT), ("Description", DEFAULT), ("Beta", False),
         ("What next?", "write"), *script.WRITE,
@@ -171,7 +173,7 @@ def test_an_existing_folder_is_replaced_only_when_confirmed(settings, index, pri
 def test_several_interfaces_ask_which_one_names_the_folder(settings, index, printed):
     ask = FakeQuestionary(
         *script.IDENTITY, ("Interfaces", ["chat", "embeddings"]), ("Which interface names the folder", "embeddings"),
-        *script.IMAGES, *script.RESOURCES, *script.DOCS, *script.REVIEW, *script.WRITE,
+        *script.IMAGES, *script.RESOURCES, *script.AFTER_RESOURCES,
     )  # fmt: skip
     assert run(settings, index, ask, printed) == 0
     manifest = json.loads((Path(settings.out) / "embeddings-dolly-v2-12b-plain" / "manifest.json").read_text())
@@ -181,7 +183,24 @@ def test_several_interfaces_ask_which_one_names_the_folder(settings, index, prin
 def test_tokens_per_second_is_asked_only_for_text_generation(settings, index, printed):
     resources = [step for step in script.RESOURCES if step[0] != "Tokens per second"]
     ask = FakeQuestionary(*script.IDENTITY, ("Interfaces", ["embeddings"]), *script.IMAGES, *resources,
-                          *script.DOCS, *script.REVIEW, *script.WRITE)
+                          *script.AFTER_RESOURCES)
     assert run(settings, index, ask, printed) == 0
     manifest = json.loads((Path(settings.out) / "embeddings-dolly-v2-12b-plain" / "manifest.json").read_text())
     assert "tokensPerSecond" not in manifest["modelInfo"]
+
+
+def test_switching_chat_to_embeddings_drops_tokens_per_second_with_the_plans_note(settings, index, printed):
+    ask = FakeQuestionary(
+        *script.EVERY_STEP[:-3], ("What next?", "interfaces"), ("Interfaces", ["embeddings"]),
+        ("What next?", "write"), *script.WRITE,
+    )  # fmt: skip
+    assert run(settings, index, ask, printed) == 0
+    [note] = plan_service({**script.expected_answers(8999), "interfaces": ["embeddings"]}).dropped
+    assert "Tokens per second" in note
+    assert printed.count(f"  {note}") == 1
+    said = printed.index(f"  {note}")
+    assert printed[said - 1 : said + 2] == ["\nStep 2 of 8: Interfaces", f"  {note}", "\nStep 7 of 8: Review"], \
+        "said as the change is made, before the review"
+    manifest = json.loads((Path(settings.out) / "embeddings-dolly-v2-12b-plain" / "manifest.json").read_text())
+    assert "tokensPerSecond" not in manifest["modelInfo"]
+    assert manifest["modelInfo"]["memoryRequirements"] == 24576, "the rest is kept"

@@ -16,8 +16,7 @@ def test_sizes_come_from_the_container_registry(settings, index, printed, contai
     amd64 = pushed.images["linux/amd64"]
     missing = f"{container_registry.host}/{unique_repository}:nope"
     images = [("GPU image", pushed.reference), ("CPU image", missing), ("CPU image size", "1 GiB")]
-    ask = FakeQuestionary(*script.IDENTITY, *script.INTERFACES, *images, *script.RESOURCES, *script.DOCS,
-                          *script.REVIEW, *script.WRITE)
+    ask = FakeQuestionary(*script.IDENTITY, *script.INTERFACES, *images, *script.RESOURCES, *script.AFTER_RESOURCES)
     assert run_plain(settings, ask=ask, index=index, out=printed.append) == 0
     assert ask.done()
     assert script.lookup_report(printed, pushed.reference) == [

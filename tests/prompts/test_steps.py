@@ -50,8 +50,7 @@ def test_a_size_looked_up_is_shown_in_human_units_with_digest_and_platforms(sett
 def test_a_failed_lookup_says_why_and_asks_for_the_size(settings, index, printed):
     images = [("GPU image", script.GPU_IMAGE), ("CPU image", CPU_IMAGE), ("CPU image size", "lots"),
               ("CPU image size", "1.5 GiB")]
-    ask = FakeQuestionary(*script.IDENTITY, *script.INTERFACES, *images, *script.RESOURCES, *script.DOCS,
-                          *script.REVIEW, *script.WRITE)
+    ask = FakeQuestionary(*script.IDENTITY, *script.INTERFACES, *images, *script.RESOURCES, *script.AFTER_RESOURCES)
     assert run(settings, index, ask, printed) == 0
     assert f"  could not look it up: the tag of {CPU_IMAGE} does not exist; tags found: 1.0.1, 1.0.2\n" \
            "  → use one of the tags found, or push the tag first" in printed
@@ -63,8 +62,8 @@ def test_offline_sizes_are_typed_by_hand_without_a_lookup(settings, index, print
     sizes = script.FakeSizes()
     offline = dataclasses.replace(settings, offline=True)
     images = [("GPU image", script.GPU_IMAGE), ("GPU image size", "37.9 GiB"), ("CPU image", "")]
-    ask = FakeQuestionary(*script.IDENTITY, *script.INTERFACES, *images, *script.RESOURCES, *script.DOCS,
-                          *script.REVIEW, ("Folder to write", DEFAULT))
+    ask = FakeQuestionary(*script.IDENTITY, *script.INTERFACES, *images, *script.RESOURCES, *script.RUNNING,
+                          *script.DOCS, *script.REVIEW, ("Folder to write", DEFAULT))
     assert run(offline, index, ask, printed, look_up_size=sizes) == 0
     assert sizes.asked == []
     assert "  offline: the size is not looked up; type it yourself" in printed
@@ -77,8 +76,7 @@ def test_the_memory_estimate_is_offered_as_the_default(settings, index, printed)
     resources = [("Memory: how much", "estimate"), ("Parameters, in billions", "seven"),
                  ("Parameters, in billions", "0"), ("Parameters, in billions", "7"), ("Precision", DEFAULT),
                  ("Memory", DEFAULT), *script.RESOURCES[2:]]
-    ask = FakeQuestionary(*script.IDENTITY, *script.INTERFACES, *script.IMAGES, *resources, *script.DOCS,
-                          *script.REVIEW, *script.WRITE)
+    ask = FakeQuestionary(*script.IDENTITY, *script.INTERFACES, *script.IMAGES, *resources, *script.AFTER_RESOURCES)
     assert run(settings, index, ask, printed) == 0
     expected = estimate_memory_mib(7, "fp16/bf16")
     assert [message for _, message in ask.refused] == [
@@ -100,8 +98,8 @@ def test_an_own_readme_and_logo_are_written_and_a_bad_logo_is_refused(settings, 
     docs = [("README.md", "own"), ("Path to your README.md", str(tmp_path / "missing.md")),
             ("Path to your README.md", str(readme)), ("logo.svg", "own"), ("Path to your logo.svg", str(wide)),
             ("Path to your logo.svg", str(square))]
-    ask = FakeQuestionary(*script.IDENTITY, *script.INTERFACES, *script.IMAGES, *script.RESOURCES, *docs,
-                          *script.REVIEW, *script.WRITE)
+    ask = FakeQuestionary(*script.IDENTITY, *script.INTERFACES, *script.IMAGES, *script.RESOURCES, *script.RUNNING,
+                          *docs, *script.REVIEW, *script.WRITE)
     assert run(settings, index, ask, printed) == 0
     assert ask.refused == [
         ("Path to your README.md", f"{tmp_path / 'missing.md'} does not exist; check the path"),

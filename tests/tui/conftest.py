@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -29,6 +30,7 @@ class FakeNetwork:
         self.publish_error: Exception | None = None
         self.token: str | None = "ghp_fake_token_for_tests"
         self.unpacked_size: int | None = None
+        self.token_threads: list[int] = []  # where resolve_token ran: never the event loop's thread
         self.release = asyncio.Event()
         self.release.set()
 
@@ -48,6 +50,7 @@ class FakeNetwork:
         return SimpleNamespace(pr_url="https://github.com/premAI-io/prem-registry/pull/7", created=True)
 
     def resolve_token(self):
+        self.token_threads.append(threading.get_ident())
         if self.token is None:
             raise NoToken("no GitHub token found", hint="set GH_TOKEN")
         return self.token

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.pilot import Pilot
 
 from tests.tui.conftest import DOLLY_GPU
+from wizard.service.rules import INTERFACES
 
 NAME = "Dolly v2 12B Tui"
 DESCRIPTION = "Dolly is an instruction-following model by Databricks."
@@ -28,6 +29,25 @@ async def paste_into(pilot: Pilot, selector: str, text: str) -> None:
     widget = pilot.app.screen.query_one(selector)
     widget.focus()
     widget.value = text
+    await pilot.pause()
+
+
+async def type_lines(pilot: Pilot, selector: str, lines: list[str]) -> None:
+    """Type into a field of one item a line, Enter between the items."""
+    area = pilot.app.screen.query_one(selector)
+    area.focus()
+    area.load_text("")
+    for number, line in enumerate(lines):
+        await pilot.press(*(["enter"] if number else []), *line)
+    await pilot.pause()
+
+
+async def tick(pilot: Pilot, interface: str) -> None:
+    """Tick (or untick) an interface with the keyboard: move to it, then Space."""
+    choices = pilot.app.screen.query_one("#interfaces")
+    choices.focus()
+    choices.highlighted = list(INTERFACES).index(interface)
+    await pilot.press("space")
     await pilot.pause()
 
 
@@ -68,7 +88,7 @@ async def to_step(pilot: Pilot, step: str) -> None:
     """From a fresh app, fill every step before ``step`` and stop on it."""
     await settle(pilot)
     fills = {"identity": fill_identity, "interfaces": fill_interfaces, "images": fill_images, "resources": fill_resources}
-    for name in ("identity", "interfaces", "images", "resources", "docs", "review", "publish"):
+    for name in ("identity", "interfaces", "images", "resources", "running", "docs", "review", "publish"):
         if name == step:
             return
         if name in fills:

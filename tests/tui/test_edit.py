@@ -28,11 +28,13 @@ async def test_every_answer_is_filled_in_and_saving_keeps_every_key(example, tmp
     folder = tmp_path / example
     shutil.copytree(EXAMPLES / example, folder)
     (folder / "sample.wav").write_bytes(b"RIFF")  # real folders hold more than the three files
-    before = json.loads((folder / "manifest.json").read_text())
+    original = (folder / "manifest.json").read_bytes()
+    before = json.loads(original)
     app = editing_app(folder, network)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.screen.query_one("#input-name").value == before["name"]
+        assert app.state.plan().dropped == []  # nothing changed: nothing left out
         if not before["description"]:  # whisper-tiny-cpp: the one rule it breaks must be fixed to save
             await type_into(pilot, "#input-description", "Whisper Tiny transcribes speech on the CPU with whisper.cpp.")
         app.go("publish")
@@ -43,6 +45,8 @@ async def test_every_answer_is_filled_in_and_saving_keeps_every_key(example, tmp
     assert "✔" in note, note
     expected = dict(before, description=after["description"]) if not before["description"] else before
     assert json.dumps(after) == json.dumps(expected)  # every key, value and order
+    if before["description"]:  # saved unchanged: not one byte differs, the last line ending included
+        assert (folder / "manifest.json").read_bytes() == original
     assert (folder / "sample.wav").read_bytes() == b"RIFF"
     assert (folder / "README.md").read_text() == (EXAMPLES / example / "README.md").read_text()
     assert (folder / "logo.svg").read_bytes() == (EXAMPLES / example / "logo.svg").read_bytes()
@@ -56,6 +60,10 @@ async def test_a_changed_answer_changes_only_its_key(tmp_path, network):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await type_into(pilot, "#input-name", "Qdrant Binary")
+        app.go("images")  # a binary service is asked no Docker image
+        await settle(pilot)
+        assert not any(w.display for w in app.screen.query(".field"))
+        assert "Nothing on this step applies" in str(app.screen.query_one("#nothing-asked").render())
         app.go("resources")
         await settle(pilot)
         await type_into(pilot, "#input-memory", "1 GiB")

@@ -34,11 +34,11 @@ async def test_lookup_against_the_real_registry_and_publish_against_the_emulator
         await next_step(pilot)
         await paste_into(pilot, "#input-gpu_image", image.reference)
         await settle(pilot)
-        assert app.draft.answers["gpu_size"] == str(image.size)
+        assert app.state.plan().answers["gpu_size"] == image.size and "gpu_size" not in app.draft.answers
         assert image.digest[:19] in str(app.screen.query_one("#lookup-gpu").render())
         await next_step(pilot)
         await fill_resources(pilot)
-        for _ in ("resources", "docs", "review"):
+        for _ in ("resources", "running", "docs", "review"):
             await next_step(pilot)
         assert app.screen.NAME == "publish"
         await press(pilot, "#write")

@@ -7,7 +7,7 @@ import pytest
 from tests.tui.flows import press, settle, to_step
 from wizard.draft import Draft, save_draft
 
-STEPS = ["identity", "interfaces", "images", "resources", "docs", "review", "publish"]
+STEPS = ["identity", "interfaces", "images", "resources", "running", "docs", "review", "publish"]
 
 
 @pytest.mark.parametrize("step", STEPS)

@@ -66,12 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def has_terminal() -> bool:
-    return sys.stdin.isatty() and sys.stdout.isatty()
-
-
 def run_wizard(args: argparse.Namespace) -> int:
     """No command: the Textual app, or plain prompts; with no terminal at all, say what to use instead."""
+    from wizard.cli.common import has_terminal
     from wizard.settings import build_settings
 
     settings = build_settings({"offline": args.offline, "index_url": args.index_url, "out": args.out})

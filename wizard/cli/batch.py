@@ -1,6 +1,7 @@
 """prem-new-service batch SPEC...: many service folders from spec files (format: wizard.publish.batch), in one run.
 
-    check every service -> pick external ports -> look up sizes -> write every folder -> pull request(s)
+    plan every service (checks, external ports) -> look up sizes -> plan again (files) -> write every folder
+    -> pull request(s)
 
 Every problem of every service is listed first (exit 2; nothing written, nothing sent). Sizes left out are
 looked up together, each distinct image once, with a progress bar on stderr; a failed lookup is listed with its
@@ -35,9 +36,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wizard.cli.common import say
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from wizard.cli.publish import add_upstream_arguments
+    from wizard.cli.common import add_upstream_arguments
 
     parser.add_argument("specs", nargs="+", metavar="SPEC", help="TOML, YAML or JSON files of services "
                         "(shared defaults at the top, then [[services]]; see assets/examples/batch/)")
@@ -54,10 +57,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     pull.add_argument("--pr-per-service", action="store_true", help="with --publish: one pull request per service")
     pull.add_argument("--draft", action="store_true", help="open the pull request(s) as drafts")
     add_upstream_arguments(pull)
-
-
-def _report(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 # --- sizes ----------------------------------------------------------------------------------------
@@ -92,7 +91,8 @@ class SizeProgress:
 
 
 def look_up_sizes(services: list, settings, platform: str) -> list:
-    """The services with every size filled in; all lookups run together, each distinct reference once."""
+    """The services with the sizes they left out looked up (``BatchService.sizes``); all lookups run together,
+    each distinct reference once."""
     import asyncio
 
     from wizard.errors import WizardError
@@ -102,7 +102,7 @@ def look_up_sizes(services: list, settings, platform: str) -> list:
     references = references_to_look_up(services)
     if not references:
         return services
-    _report(f"looking up {len(references)} image size(s)")
+    say(f"looking up {len(references)} image size(s)")
     results = asyncio.run(lookup_sizes(references, platform=platform, settings=settings,
                                        progress=SizeProgress(len(references))))
     services, failures = with_sizes(services, results)
@@ -126,14 +126,18 @@ class Planned:
     files: dict[str, bytes]
 
 
-def plan(services: list, out: str) -> list[Planned]:
-    from wizard.service.answers import manifest_from_answers
-    from wizard.service.render import render_service
+def plan(services: list, out: str, index=None) -> list[Planned]:
+    """Every service planned with its sizes, into its folder under ``out``."""
+    from wizard.cli.common import missing_lines, problem_lines
+    from wizard.errors import InvalidInput
+    from wizard.publish.batch import plan_services
 
     planned = []
-    for service in services:
-        manifest = manifest_from_answers(service.answers)
-        planned.append(Planned(service, manifest, Path(out) / manifest.folder_name, render_service(manifest)))
+    for service in plan_services(services, index):
+        if not service.plan.ok:  # a looked-up size the rules refuse
+            lines = problem_lines(service.plan) + missing_lines(service.plan.missing)
+            raise InvalidInput([f"{service.label}: {line}" for line in lines], hint="nothing was written")
+        planned.append(Planned(service, service.plan.manifest, Path(out) / service.plan.folder, service.plan.files))
     return planned
 
 
@@ -182,7 +186,7 @@ def open_pull_requests(groups: list[list[Path]], settings, *, draft: bool, dry_r
     """One pull request per group of folders (PublishResult each); the token is resolved once for all."""
     import asyncio
 
-    from wizard.cli.publish import print_stage, token_for_cli
+    from wizard.cli.common import print_stage, token_for_cli
     from wizard.publish.pipeline import publish_folders
 
     async def go():
@@ -242,24 +246,24 @@ def summary(planned: list[Planned], published: list[tuple], *, dry_run: bool) ->
     }
 
 
-def checked_services(args: argparse.Namespace, settings) -> list:
-    """Every service of the specs, external ports picked; InvalidInput listing every problem otherwise."""
+def checked_services(args: argparse.Namespace, settings) -> tuple[list, Any]:
+    """Every service of the specs, planned before any size lookup, and the upstream index; InvalidInput listing
+    every problem of every service otherwise."""
     from wizard.errors import InvalidInput
-    from wizard.publish.batch import (
-        batch_problems,
-        read_batch_specs,
-        with_external_ports,
-    )
+    from wizard.publish import batch as core
     from wizard.registry.upstream import load_upstream_index
 
-    services, problems = read_batch_specs([Path(spec) for spec in args.specs])
-    index = load_upstream_index(args.index or settings.index_url, offline=settings.offline, report=_report)
-    problems += batch_problems(services, index, sizes_looked_up=not settings.offline)
+    services, problems = core.read_batch_specs([Path(spec) for spec in args.specs])
+    index = load_upstream_index(args.index or settings.index_url, offline=settings.offline, report=say)
+    services = core.plan_services(services, index, sizes_pending=not settings.offline)
+    problems += core.batch_problems(services)
     if problems:
         raise InvalidInput(problems, hint="fix these in the spec file(s) and run again; nothing was written or sent")
+    for note in core.batch_notes(services):
+        say(note)
     if index is None:
-        _report("warning: external ports left out are picked without the upstream index; they may clash")
-    return with_external_ports(services, index)
+        say("warning: external ports left out are picked without the upstream index; they may clash")
+    return services, index
 
 
 def run(args: argparse.Namespace) -> int:
@@ -272,10 +276,11 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInput(["--pr-per-service goes with --publish"], hint="add --publish, or leave it out")
     settings = build_settings({"out": args.out, "offline": args.offline, "index_url": args.index,
                                "upstream": args.upstream, "base": args.base, "api_url": args.api_url})
-    planned = plan(look_up_sizes(checked_services(args, settings), settings, args.platform), settings.out)
+    services, index = checked_services(args, settings)
+    planned = plan(look_up_sizes(services, settings, args.platform), settings.out, index)
     if not args.dry_run:
         write_all(planned, force=args.force)
-        _report(f"wrote {len(planned)} service folder(s) into {settings.out}")
+        say(f"wrote {len(planned)} service folder(s) into {settings.out}")
         if not args.json:
             print("\n".join(str(p.target) for p in planned), flush=True)
     published = []
@@ -288,7 +293,7 @@ def run(args: argparse.Namespace) -> int:
         print_files(planned)
         for _, result in published:
             print("\n".join(str(call) for call in result.calls))
-        _report(f"dry run: {len(planned)} service folder(s) checked; nothing was written or sent")
+        say(f"dry run: {len(planned)} service folder(s) checked; nothing was written or sent")
     else:
         for _, result in published:
             print(result.pr_url)

@@ -15,16 +15,16 @@ import argparse
 import sys
 from pathlib import Path
 
+BUMPED = ("gpu_image", "cpu_image", "gpu_size", "cpu_size")  # the only fields a bump changes
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from wizard.cli.publish import add_upstream_arguments
+    from wizard.cli.common import add_field_arguments, add_upstream_arguments
+    from wizard.service.fields import BY_KEY
 
     parser.add_argument("folder", metavar="FOLDER", help="the service folder, e.g. ./chat-dolly-v2-12b")
-    images = parser.add_argument_group("images (give at least one)")
-    images.add_argument("--gpu-image", metavar="REF", help="the new image for machines with a GPU")
-    images.add_argument("--cpu-image", metavar="REF", help="the new image for machines without a GPU")
-    images.add_argument("--gpu-size", metavar="SIZE", help="its download size (bytes, or '37.9 GiB'); looked up if left out")
-    images.add_argument("--cpu-size", metavar="SIZE", help="its download size (bytes, or '1.2 GB'); looked up if left out")
+    images = parser.add_argument_group("the new images (give at least one)")
+    add_field_arguments(images, [BY_KEY[key] for key in BUMPED])
     images.add_argument("--add-device", action="store_true", help="allow adding a device the service has no image for")
     images.add_argument("--offline", action="store_true", default=None, help="look nothing up: every size given")
     images.add_argument("--platform", default="linux/amd64", help="platform whose size an index reports (default linux/amd64)")
@@ -56,33 +56,28 @@ def read_folder_manifest(folder: Path) -> dict:
     return data
 
 
-def _given_images(args: argparse.Namespace) -> dict:
-    """The answers given: ``{gpu_image, gpu_size, cpu_image, cpu_size}`` as far as given."""
-    from wizard.service.rules import DEVICES
-
-    return {f"{device}_{part}": getattr(args, f"{device}_{part}") for device in DEVICES for part in ("image", "size")
-            if getattr(args, f"{device}_{part}") is not None}
-
-
 def _problems(args: argparse.Namespace, data: dict, answers: dict, offline: bool) -> list[str]:
+    """What stops the bump: each answer checked on its field's rule, and the sizes that go with the images."""
     from wizard.publish.bump import bump_problems
     from wizard.service.answers import answer_problems
+    from wizard.service.fields import BY_KEY
     from wizard.service.rules import DEVICES
 
     devices = [device for device in DEVICES if f"{device}_image" in answers]
     if not devices:
-        return ["give --gpu-image REF and/or --cpu-image REF"]
+        return [f"give {BY_KEY['gpu_image'].flag} REF and/or {BY_KEY['cpu_image'].flag} REF"]
     problems = answer_problems(answers) + bump_problems(data, devices, add_device=args.add_device)
     for device in DEVICES:
-        if f"{device}_size" in answers and f"{device}_image" not in answers:
-            problems.append(f"--{device}-size: goes with --{device}-image")
-        if offline and f"{device}_image" in answers and f"{device}_size" not in answers:
-            problems.append(f"--{device}-size: missing; offline, sizes are not looked up")
+        image, size = BY_KEY[f"{device}_image"], BY_KEY[f"{device}_size"]
+        if size.key in answers and image.key not in answers:
+            problems.append(f"{size.flag}: goes with {image.flag}")
+        if offline and image.key in answers and size.key not in answers:
+            problems.append(f"{size.flag}: missing; offline, sizes are not looked up")
     return problems
 
 
 def _publish(folder: Path, files: dict[str, bytes], settings, args, *, branch: str, title: str) -> int:
-    from wizard.cli.publish import publish_and_report
+    from wizard.cli.common import publish_and_report
     from wizard.service.folder import replace_files
 
     if not args.dry_run:
@@ -127,24 +122,27 @@ def bumped_files(folder: Path, data: dict, images: dict) -> tuple[dict[str, byte
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.cli.new import look_up_missing_sizes
+    from wizard.cli.common import field_answers, look_up_sizes
     from wizard.errors import InvalidInput, WizardError
     from wizard.publish.bump import change_summary, version_label
+    from wizard.service.fields import BY_KEY
     from wizard.service.folder import replace_files
-    from wizard.service.rules import DEVICES, parse_size_bytes
+    from wizard.service.rules import DEVICES
     from wizard.settings import build_settings
 
     settings = build_settings({"offline": args.offline, "upstream": args.upstream, "base": args.base,
                                "api_url": args.api_url})
     folder = Path(args.folder)
     data = read_folder_manifest(folder)
-    answers = _given_images(args)
+    answers = field_answers(args)
     problems = _problems(args, data, answers, settings.offline)
     if problems:
         raise InvalidInput(problems, hint=f"nothing in {folder} was changed")
-    look_up_missing_sizes(answers, settings, args.platform)
-    images = {device: (str(answers[f"{device}_image"]), parse_size_bytes(answers[f"{device}_size"]))
-              for device in DEVICES if f"{device}_image" in answers}
+    devices = [device for device in DEVICES if f"{device}_image" in answers]
+    sizes = look_up_sizes({d: str(answers[f"{d}_image"]) for d in devices if f"{d}_size" not in answers},
+                          settings, args.platform)
+    images = {d: (BY_KEY[f"{d}_image"].read(answers[f"{d}_image"]),
+                  sizes[d] if d in sizes else BY_KEY[f"{d}_size"].read(answers[f"{d}_size"])) for d in devices}
     files, changes, readme_rows = bumped_files(folder, data, images)
     name = folder.resolve().name
     print("\n".join(change_summary(name, changes, readme_rows)), flush=True)

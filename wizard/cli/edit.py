@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
-    from wizard.cli import has_terminal
+    from wizard.cli.common import has_terminal
     from wizard.errors import InvalidInput, WizardError
     from wizard.service.manifest import read_json_file
     from wizard.settings import build_settings, data_dir
@@ -36,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
         print("edit opens the wizard and needs a terminal; to change images without one, use "
               f"`prem-new-service bump {folder} --gpu-image REF`", file=sys.stderr)
         return 2
-    from wizard.tui.app import EditTarget, WizardApp, edit_draft
+    from wizard.tui.app import WizardApp
+    from wizard.tui.state import EditTarget, edit_draft
 
     settings = build_settings({"offline": args.offline, "index_url": args.index})
     target = EditTarget(folder.resolve(), original)

@@ -1,7 +1,9 @@
 """prem-new-service new: scaffold a service folder from flags and/or a spec file, without prompts.
 
-Flags beat the spec file (``--from``), which beats the defaults. Sizes come from flags, or are looked up
-from the container registry. With answers missing, every missing one is listed and the exit code is 2.
+Flags beat the spec file (``--from``); the plan (``wizard.service.plan``) adds what it derives (the id from
+the name, a free external port, the sizes looked up) and the table's defaults beneath them. Sizes come from
+flags, or are looked up from the container registry once every other answer is checked. With answers missing,
+every missing one is listed by its flag and the exit code is 2.
 ``--json`` prints ``{"folder": path, "files": [names], "manifest": {...}, "written": bool}``.
 """
 
@@ -11,24 +13,10 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from wizard.cli.publish import add_upstream_arguments
+    from wizard.cli.common import add_answer_groups, add_upstream_arguments
 
-    given = parser.add_argument_group("answers (each also a key of the --from file)")
-    given.add_argument("--id", help="service id: lowercase letters, digits, hyphens (default: from the name)")
-    given.add_argument("--name", help="the name people see in Prem, e.g. 'Dolly v2 12B'")
-    given.add_argument("--description", help="a sentence or two on what the model does")
-    given.add_argument("--interface", action="append", dest="interfaces", metavar="NAME",
-                       help="chat, embeddings, vector-store, coder, diffuser, upscaler, text-to-audio, "
-                       "audio-to-text (repeat for several; the first names the folder)")
-    given.add_argument("--gpu-image", help="image for machines with a GPU, e.g. ghcr.io/org/svc-gpu:1.0.0")
-    given.add_argument("--cpu-image", help="image for machines without a GPU")
-    given.add_argument("--gpu-size", help="download size of the GPU image (bytes, or '37.9 GiB')")
-    given.add_argument("--cpu-size", help="download size of the CPU image (bytes, or '1.2 GB')")
-    given.add_argument("--memory", help="memory needed: 24576 (MiB), '24 GiB', '14.5GB', '24g'")
-    given.add_argument("--tokens-per-second", help="for text generation: tokens per second")
-    given.add_argument("--port", help="port inside the container (default 8000)")
-    given.add_argument("--external-port", help="port on the user's machine (default: a free one)")
-    given.add_argument("--beta", action=argparse.BooleanOptionalAction, default=None, help="mark as beta (default on)")
+    add_answer_groups(parser, "answers: {step}", "each answer is also a key of a --from file: --gpu-image is "
+                      "gpu_image; flags beat the file")
     source = parser.add_argument_group("where from, where to")
     source.add_argument("--from", dest="spec", metavar="FILE", help="TOML, YAML or JSON file with the same keys")
     source.add_argument("--out", metavar="DIR", help="folder to write the service folder into (default: .)")
@@ -45,147 +33,95 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_upstream_arguments(pull)
 
 
-def _flag_answers(args: argparse.Namespace) -> dict:
-    from wizard.service.answers import BY_KEY
-
-    return {key: getattr(args, key) for key in BY_KEY if getattr(args, key, None) is not None}
-
-
-def gather_answers(args: argparse.Namespace) -> dict:
-    """Flags over the spec file, as a ChainMap flattened into one dict of ANSWERS keys."""
-    from collections import ChainMap
+def gather_answers(args: argparse.Namespace):
+    """The answers as typed: flags over the spec file (a ChainMap in table keys)."""
     from pathlib import Path
 
-    from wizard.errors import InvalidInput
-    from wizard.service.answers import normalise_answers, unknown_answer_keys
-    from wizard.service.specs import read_spec_file
+    from wizard.cli.common import field_answers
+    from wizard.service.answers import layered
+    from wizard.service.specs import read_answers_file
 
-    layers = [normalise_answers(_flag_answers(args))]
-    if args.spec:
-        from_file = normalise_answers(read_spec_file(Path(args.spec)))
-        unknown = unknown_answer_keys(from_file)
-        if unknown:
-            from wizard.service.answers import ANSWERS
-
-            raise InvalidInput(
-                [f"{args.spec}: unknown key '{key}'" for key in unknown],
-                hint="known keys: " + ", ".join(a.key for a in ANSWERS),
-            )
-        layers.append(from_file)
-    return dict(ChainMap(*layers))
+    return layered(field_answers(args), read_answers_file(Path(args.spec)) if args.spec else {})
 
 
-def _report(message: str) -> None:
-    import sys
-
-    print(message, file=sys.stderr)
-
-
-def look_up_missing_sizes(answers: dict, settings, platform: str) -> None:
-    """Fill each image's size from its container registry, unless given; a progress line per image on stderr."""
-    import asyncio
-
-    from wizard.errors import ImageError, WizardError
-    from wizard.images import human_bytes, lookup_sizes
+def sizes_to_look_up(plan) -> dict[str, str]:
+    """device -> image reference, for each image whose size nobody gave."""
     from wizard.service.rules import DEVICES
 
-    wanted = {device: str(answers[f"{device}_image"]) for device in DEVICES
-              if f"{device}_image" in answers and f"{device}_size" not in answers}
-    if not wanted:
-        return
+    return {device: str(plan.answers[f"{device}_image"]) for device in DEVICES
+            if f"{device}_image" in plan.answers and f"{device}_size" not in plan.answers}
 
-    def progress(reference: str, result) -> None:
-        if isinstance(result, ImageError):
-            _report(f"size of {reference}: failed")
-        else:
-            _report(f"size of {reference}: {human_bytes(result.size)} ({result.size} bytes, {result.digest[:19]}…)")
 
-    for reference in dict.fromkeys(wanted.values()):
-        _report(f"size of {reference}: looking up …")
-    results = asyncio.run(lookup_sizes(wanted.values(), platform=platform, settings=settings, progress=progress))
-    failures = []
-    for device, reference in wanted.items():
-        result = results[reference]
-        if isinstance(result, ImageError):
-            failures.append(f"--{device}-image {reference}: {result}")
-        else:
-            answers[f"{device}_size"] = result.size
-    if failures:
-        raise WizardError("could not look up every image size:\n" + "\n".join(f"  - {f}" for f in failures),
-                          hint="fix the reference, or give the size with --gpu-size/--cpu-size; nothing was written")
+def checked_plan(answers, index, *, sizes_pending: bool):
+    """The plan before any size lookup; InvalidInput or MissingAnswers (exit 2) when it cannot be written."""
+    from wizard.cli.common import missing_lines, problem_lines, say, say_dropped
+    from wizard.errors import InvalidInput, MissingAnswers
+    from wizard.service.plan import PICKED, PlanContext, plan_service
+
+    plan = plan_service(answers, PlanContext(index=index, sizes_pending=sizes_pending))
+    say_dropped(plan)
+    if plan.problems:
+        raise InvalidInput(problem_lines(plan), hint="fix these answers and run again; nothing was written")
+    if plan.missing:
+        raise MissingAnswers(missing_lines(plan.missing),
+                             hint="give them as flags or keys of a --from file (see assets/examples/)")
+    if index is None and plan.sources.get("external_port") == PICKED:
+        say(f"warning: picked external port {plan.answers['external_port']} without the upstream index; "
+            "it may clash with a service added meanwhile")
+    return plan
+
+
+def print_dry_run(target, files) -> None:
+    for name, content in files.items():
+        print(f"==> {target / name} ({len(content)} bytes)")
+        print(content.decode("utf-8") if not name.endswith(".svg") or len(content) < 4096 else "(svg)")
 
 
 def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from wizard.errors import InvalidInput, MissingAnswers, WizardError
-    from wizard.registry.index import RegistryIndex, free_external_port
-    from wizard.registry.upstream import load_upstream_index, upstream_problems
-    from wizard.service.answers import (
-        BY_KEY,
-        answer_problems,
-        manifest_from_answers,
-        missing_answers,
-        with_defaults,
-    )
-    from wizard.service.folder import write_service_folder
+    from wizard.cli.common import look_up_sizes, missing_lines, problem_lines, say
+    from wizard.errors import InvalidInput, WizardError
+    from wizard.registry.upstream import load_upstream_index
     from wizard.service.manifest import registry_dict
-    from wizard.service.render import render_service
+    from wizard.service.plan import PlanContext, plan_service
     from wizard.settings import build_settings
 
     settings = build_settings({"out": args.out, "offline": args.offline, "index_url": args.index,
                                "upstream": args.upstream, "base": args.base, "api_url": args.api_url})
     answers = gather_answers(args)
-    problems = answer_problems(answers)
-    if problems:
-        raise InvalidInput(problems, hint="fix these answers and run again; nothing was written")
-
-    answers = with_defaults(answers)
-    missing = [line for line in missing_answers(answers, sizes_looked_up=not settings.offline)
-               if not line.startswith(BY_KEY["external_port"].flag)]
-    if missing:
-        raise MissingAnswers(missing, hint="give them as flags or keys of a --from file (see assets/examples/)")
-    index = load_upstream_index(args.index or settings.index_url, offline=settings.offline, report=_report)
-    problems = upstream_problems(answers, index)
-    if problems:
-        raise InvalidInput(problems, hint="nothing was written")
-    if "external_port" not in answers and "id" in answers:
-        answers["external_port"] = free_external_port(index or RegistryIndex((), "none"), seed=str(answers["id"]))
-        if index is None:
-            _report(f"warning: picked external port {answers['external_port']} without the upstream index; "
-                    "it may clash with a service added meanwhile")
-
-    manifest_from_answers({"gpu_size": 1, "cpu_size": 1, **answers})  # every rule but missing sizes, before lookups
-    look_up_missing_sizes(answers, settings, args.platform)
-    manifest = manifest_from_answers(answers)
-    files = render_service(manifest)
-    target = Path(settings.out) / manifest.folder_name
+    index = load_upstream_index(args.index or settings.index_url, offline=settings.offline, report=say)
+    checked = checked_plan(answers, index, sizes_pending=not settings.offline)
+    sizes = look_up_sizes(sizes_to_look_up(checked), settings, args.platform)
+    plan = plan_service(answers, PlanContext(index=index, sizes=sizes))
+    if not plan.ok:  # a looked-up size the rules refuse
+        raise InvalidInput(problem_lines(plan) + missing_lines(plan.missing), hint="nothing was written")
+    for finding in plan.findings:  # what `validate` would say of the folder
+        say(str(finding))
+    target = Path(settings.out) / plan.folder
+    summary = {"folder": str(target), "files": list(plan.files), "manifest": registry_dict(plan.manifest)}
     if args.dry_run:
         if args.json:
-            print(json.dumps({"folder": str(target), "files": list(files), "manifest": registry_dict(manifest),
-                              "written": False}, indent=2, ensure_ascii=False))
+            print(json.dumps({**summary, "written": False}, indent=2, ensure_ascii=False))
             return 0
-        for name, content in files.items():
-            print(f"==> {target / name} ({len(content)} bytes)")
-            print(content.decode("utf-8") if not name.endswith(".svg") or len(content) < 4096 else "(svg)")
-        _report("dry run: nothing was written")
+        print_dry_run(target, plan.files)
+        say("dry run: nothing was written")
         if args.publish:
-            from wizard.errors import WizardError
-
             raise WizardError("--publish needs the folder on disk", hint="run without --dry-run, or use "
                               "`prem-new-service publish FOLDER --dry-run` on a written folder")
         return 0
-    write_service_folder(target, files, force=args.force)
+    from wizard.service.folder import write_service_folder
+
+    write_service_folder(target, plan.files, force=args.force)
     if args.json:
-        print(json.dumps({"folder": str(target), "files": list(files), "manifest": registry_dict(manifest),
-                          "written": True}, indent=2, ensure_ascii=False))
+        print(json.dumps({**summary, "written": True}, indent=2, ensure_ascii=False))
     else:
         print(target)
-        _report(f"wrote {target}: {', '.join(files)}. Next: edit the README's TODO lines, then "
-                f"`prem-new-service validate {target}`")
+        say(f"wrote {target}: {', '.join(plan.files)}. Next: edit the README's TODO lines, then "
+            f"`prem-new-service validate {target}`")
     if args.publish:
-        from wizard.cli.publish import publish_and_report
+        from wizard.cli.common import publish_and_report
 
         try:
             return publish_and_report([target], settings, draft=args.draft)

@@ -16,14 +16,9 @@ from __future__ import annotations
 import argparse
 
 
-def add_upstream_arguments(group) -> None:
-    """Where a pull request goes: for every command that opens one (publish, new, batch, bump)."""
-    group.add_argument("--upstream", metavar="OWNER/REPO", help="the registry (default: premAI-io/prem-registry)")
-    group.add_argument("--base", metavar="BRANCH", help="branch the pull request goes into (default: dev)")
-    group.add_argument("--api-url", metavar="URL", help="GitHub's API (default: https://api.github.com)")
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from wizard.cli.common import add_upstream_arguments
+
     parser.add_argument("folders", nargs="+", metavar="FOLDER", help="service folder(s), e.g. ./chat-my-model")
     parser.add_argument("--dry-run", action="store_true", help="print the calls it would send; send nothing")
     parser.add_argument("--draft", action="store_true", help="open the pull request as a draft")
@@ -35,57 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
 
 
-def print_stage(stage: str, detail: str) -> None:
-    import sys
-
-    print(f"[{stage}] {detail}", file=sys.stderr, flush=True)
-
-
 def run(args: argparse.Namespace) -> int:
+    from wizard.cli.common import publish_and_report
     from wizard.settings import build_settings
 
     settings = build_settings({"upstream": args.upstream, "base": args.base, "api_url": args.api_url})
     return publish_and_report(args.folders, settings, draft=args.draft, force=args.force, branch=args.branch,
                               title=args.title, dry_run=args.dry_run, as_json=args.json)
-
-
-async def token_for_cli(settings, *, dry_run: bool):
-    """The GitHub token for a command, its source said on stderr; none for a dry run, which sends nothing."""
-    import sys
-
-    if dry_run:
-        return None
-    from wizard.github.token import resolve_token
-
-    found = await resolve_token(settings, interactive=sys.stdin.isatty() and sys.stderr.isatty())
-    print_stage("account", f"using the token from {found.source}")
-    return found.secret
-
-
-def publish_and_report(folders, settings, *, draft=False, force=False, branch=None, title=None, dry_run=False,
-                       as_json=False) -> int:
-    """Resolve the token, run the pipeline with progress on stderr, print the result: for every command
-    that ends in a pull request (publish, new --publish, batch --publish, bump --publish)."""
-    import asyncio
-    import json
-    import sys
-
-    from wizard.publish.pipeline import publish_folders
-
-    async def go():
-        token = await token_for_cli(settings, dry_run=dry_run)
-        return await publish_folders(folders, settings=settings, token=token, draft=draft, force=force,
-                                     progress=print_stage, branch=branch, title=title, dry_run=dry_run)
-
-    result = asyncio.run(go())
-    if as_json:
-        print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
-    elif result.dry_run:
-        for call in result.calls:
-            print(call)
-        print(f"{len(result.calls)} calls would be sent; nothing was sent", file=sys.stderr)
-    else:
-        verb = "opened" if result.created else "updated" if result.changed else "unchanged"
-        print(f"pull request {verb} ({len(result.calls)} calls to GitHub)", file=sys.stderr)
-        print(result.pr_url)
-    return 0

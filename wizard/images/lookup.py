@@ -8,7 +8,6 @@ platform's image manifest), or one more per platform with ``every_platform=True`
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -18,8 +17,6 @@ import httpx
 from wizard.errors import (
     ImageError,
     RegistryUnreachable,
-    RepositoryNotFound,
-    TagNotFound,
     UnsupportedManifest,
 )
 from wizard.images.auth import pull_scope
@@ -41,16 +38,15 @@ from wizard.images.image_manifest import (
     parse_platform,
 )
 from wizard.images.reference import ImageReference, parse_reference
+from wizard.images.refusals import explain_failure
 from wizard.images.registries import (
     ClientFactory,
     ContainerRegistries,
     default_client_factory,
-    login_command,
 )
 from wizard.settings import Settings
 
 DEFAULT_PLATFORM = "linux/amd64"
-TAGS_SHOWN = 10
 
 Progress = Callable[[str, "ImageSize | ImageError"], None]
 
@@ -242,7 +238,7 @@ async def _fetch_manifest(
     path = f"/v2/{ref.path}/manifests/{manifest_reference}"
     response = await registries.get(client, ref.api_host, path, scope=pull_scope(ref.path), accept=ACCEPT)
     if response.status_code != 200:
-        raise await _explain_failure(client, registries, ref, response, manifest_reference, where)
+        raise await explain_failure(client, registries, ref, response, manifest_reference, where)
     media_type, document = decode_manifest(response.content, response.headers.get("content-type"), where)
     digest = manifest_digest(response.content)
     if manifest_reference.startswith("sha256:") and digest != manifest_reference:
@@ -251,75 +247,3 @@ async def _fetch_manifest(
             hint="something between you and the container registry changed it; try again, or from another network",
         )
     return _Manifest(media_type, document, digest)
-
-
-async def _explain_failure(
-    client: httpx.AsyncClient,
-    registries: ContainerRegistries,
-    ref: ImageReference,
-    response: httpx.Response,
-    manifest_reference: str,
-    where: str,
-) -> ImageError:
-    host = ref.api_host
-    if response.status_code in (401, 403):
-        return registries.refused(host, ref.path)
-    codes = _error_codes(response)
-    if response.status_code == 404 and "NAME_UNKNOWN" in codes:
-        return _repository_not_found(ref)
-    if response.status_code == 404:
-        return await _tag_not_found(client, registries, ref, manifest_reference)
-    detail = "; ".join(codes.values()) or response.reason_phrase
-    return ImageError(
-        f"{host} refused the request for {where}: {response.status_code} {detail}",
-        hint="check the reference; or type the size yourself",
-    )
-
-
-async def _tag_not_found(
-    client: httpx.AsyncClient, registries: ContainerRegistries, ref: ImageReference, manifest_reference: str
-) -> ImageError:
-    what = f"the digest {manifest_reference}" if ref.digest else f"the tag {manifest_reference}"
-    response = await registries.get(client, ref.api_host, f"/v2/{ref.path}/tags/list", scope=pull_scope(ref.path))
-    if response.status_code == 404 and "MANIFEST_UNKNOWN" not in _error_codes(response):
-        return _repository_not_found(ref)
-    tags: list[str] = []
-    if response.status_code == 200:
-        try:
-            tags = [t for t in response.json().get("tags") or [] if isinstance(t, str)]
-        except (ValueError, AttributeError):
-            tags = []
-    if not tags:
-        return TagNotFound(
-            f"{what} does not exist in {ref.name}",
-            hint="check the tag on the image's registry page, or push it first",
-        )
-    shown = sorted(tags, key=_version_key)[-TAGS_SHOWN:]
-    more = f" (and {len(tags) - len(shown)} more)" if len(tags) > len(shown) else ""
-    return TagNotFound(
-        f"{what} does not exist in {ref.name}; tags found: {', '.join(shown)}{more}",
-        tags=tags,
-        hint="use one of the tags found, or push the tag first",
-    )
-
-
-def _repository_not_found(ref: ImageReference) -> RepositoryNotFound:
-    return RepositoryNotFound(
-        f"the repository {ref.path} does not exist on {ref.domain}",
-        hint=f"check the spelling of the owner and the image name; if it is private, log in first "
-        f"({login_command(ref.api_host)})",
-    )
-
-
-def _error_codes(response: httpx.Response) -> dict[str, str]:
-    """The distribution API's error body: ``{"errors": [{"code": ..., "message": ...}]}``."""
-    try:
-        errors = response.json().get("errors") or []
-        return {str(e.get("code")): str(e.get("message") or e.get("code")) for e in errors if isinstance(e, dict)}
-    except (ValueError, AttributeError):
-        return {}
-
-
-def _version_key(tag: str) -> tuple[Any, ...]:
-    """Sort 1.0.10 after 1.0.9, so the newest-looking tags are the ones shown."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[._-]", tag))

@@ -6,9 +6,10 @@ Same steps, same checks, same outcome as the Textual app::
     run_plain(settings, resume=True)    # continue the saved draft without asking
     no_terminal_message()               # what to run instead when stdin is not a terminal
 
-Modules: ``asking`` (questions through questionary, checked by the core), ``steps`` (identity, interfaces,
-images, resources), ``finish`` (docs, review, write, publish), ``flow`` (order, draft, Ctrl-C), ``outside``
-(index, sizes, pull request: lazy adapters over the core).
+Modules: ``asking`` (questions through questionary), ``fields`` (one question per field of the table, by
+its kind, checked by the plan), ``session`` (the draft and its plan), ``steps`` (identity, interfaces,
+images, resources, running), ``finish`` (docs, review, write, publish: the plan's files), ``flow`` (order,
+draft, Ctrl-C), ``outside`` (index, sizes, pull request: lazy adapters over the core).
 """
 
 from wizard.prompts.flow import no_terminal_message, run_plain

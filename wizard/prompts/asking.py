@@ -2,7 +2,7 @@
 
 ``Questions`` is the one place that speaks to questionary: every step asks through it, so a test can
 pass a fake module. A check returns the message to show, or None; questionary wants True instead of
-None, and re-asks while the answer is refused, so the messages are the CLI's word for word.
+None, and re-asks while the answer is refused, so the messages are the core's word for word.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from wizard.service.answers import BY_KEY, check_answer
-
 Check = Callable[[str], str | None]
+PLACEHOLDER_STYLE = "italic fg:ansibrightblack"  # dim, so an example is not mistaken for an answer
 
 
 def first_problem(*checks: Check | None) -> Check:
@@ -28,15 +27,6 @@ def first_problem(*checks: Check | None) -> Check:
         return None
 
     return check
-
-
-def optional(check: Check) -> Check:
-    """An answer that may be left empty."""
-    return lambda text: check(text) if text else None
-
-
-def answer_check(key: str) -> Check:
-    return lambda text: check_answer(key, text)
 
 
 def readable_file(path_text: str) -> str | None:
@@ -62,19 +52,20 @@ class Questions:
 
         return validate
 
-    def text(self, message: str, *, default: Any = None, check: Check | None = None, help: str | None = None) -> str:
-        extra = {"instruction": f"({help})"} if help else {}
+    def text(self, message: str, *, default: Any = None, check: Check | None = None, help: str | None = None,
+             placeholder: str = "", multiline: bool = False) -> str:
+        """One answer typed; ``multiline`` takes a line each, finished with Alt+Enter (or Esc, Enter)."""
+        extra: dict[str, Any] = {}
+        if help or multiline:
+            finish = "; finish with Alt+Enter or Esc then Enter" if multiline else ""
+            extra["instruction"] = f"({help or ''}{finish})" + ("\n>" if multiline else "")
+        if placeholder:
+            extra["placeholder"] = [(PLACEHOLDER_STYLE, placeholder)]
+        if multiline:
+            extra["multiline"] = True
         question = self._ask.text(message, default="" if default is None else str(default),
                                   validate=self._validator(check), **extra)
         return question.unsafe_ask().strip()
-
-    def answer(self, key: str, *, default: Any = None, also: Check | None = None, empty_ok: bool = False,
-               help: str | None = None) -> str:
-        """The answer ``key`` of ``ANSWERS``, checked by the core; ``also`` adds a check (upstream collisions).
-        With ``empty_ok`` the core's check skips an empty answer, which ``also`` still sees."""
-        core = optional(answer_check(key)) if empty_ok else answer_check(key)
-        help_text = (help or BY_KEY[key].help) + ("; leave empty for none" if empty_ok else "")
-        return self.text(BY_KEY[key].label, default=default, check=first_problem(core, also), help=help_text)
 
     def path(self, message: str, *, default: Any = None, check: Check | None = None, directory: bool = False) -> str:
         question = self._ask.path(message, default="" if default is None else str(default),

@@ -1,25 +1,22 @@
-"""Steps 5-7, which turn the answers into a service folder: docs, review, write (and publish).
+"""Steps 6-8, which turn the answers into a service folder: docs, review, write (and publish).
 
-The review renders the folder exactly as it will be written, into a temporary directory, and runs the
-same validation as ``prem-new-service validate``; what it prints is what the write step writes.
+The review shows the plan's files and ``validate``'s findings on them, made in memory by ``plan_service``;
+the write step writes those same files, so what the review prints is what lands on disk.
 """
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
-from wizard.errors import InvalidInput, ScaffoldError, WizardError
+from wizard.errors import ScaffoldError, WizardError
 from wizard.prompts.asking import first_problem, readable_file
 from wizard.prompts.outside import settle
 from wizard.prompts.session import STEP_ORDER, STEP_TITLES, Session
-from wizard.registry.checks import Finding, has_errors, validate_paths
-from wizard.registry.index import id_collision, port_collision
+from wizard.registry.checks import has_errors
 from wizard.registry.logo import check_logo
-from wizard.service.answers import manifest_from_answers
+from wizard.service.answers import help_for, label_for
 from wizard.service.folder import write_service_folder
-from wizard.service.manifest import Manifest, registry_json
-from wizard.service.render import render_readme, render_service
+from wizard.service.plan import ServicePlan
 
 GENERATED, OWN = "generated", "own"
 WRITE = "write"
@@ -27,13 +24,10 @@ WRITE = "write"
 
 def docs(session: Session) -> None:
     ask, draft = session.questions, session.draft
-    try:
-        lines = len(render_readme(manifest_from_answers(session.answers)).splitlines())
-    except InvalidInput:
-        lines = None  # the review names what is wrong
-    if lines:
-        session.out(f"  the generated README.md has {lines} lines: the description, the images, the memory "
-                    "and how to call the service, with TODO lines to fill in")
+    generated = session.plan(own_readme=False).files.get("README.md")  # none yet: the review names what is wrong
+    if generated:
+        session.out(f"  the generated README.md has {len(generated.decode('utf-8').splitlines())} lines: the "
+                    "description, the images, the memory and how to call the service, with TODO lines to fill in")
     readme = ask.select("README.md", [("Use the generated README (edit its TODO lines later)", GENERATED),
                                       ("Use my own README.md file", OWN)],
                         default=OWN if draft.readme is not None else GENERATED)
@@ -71,49 +65,32 @@ def _logo_problem(path_text: str) -> str | None:
     return "; ".join(message for severity, message in check_logo(data) if severity == "error") or None
 
 
-def service_files(session: Session, manifest: Manifest) -> dict[str, bytes]:
-    logo = Path(session.draft.logo_path).read_bytes() if session.draft.logo_path else None
-    return render_service(manifest, readme=session.draft.readme, logo=logo)
-
-
 # --- review ---------------------------------------------------------------------------------------
 
 
 def review(session: Session) -> str:
     """Show what will be written and what is wrong with it; return WRITE or the step to change."""
-    try:
-        manifest = manifest_from_answers(session.answers)
-    except InvalidInput as error:
-        session.out(f"The manifest cannot be built yet: {error}")
-        findings = [Finding("manifest.json", "error", problem) for problem in error.problems]
+    plan = session.full_plan()
+    if plan.manifest is None:
+        session.out("The manifest cannot be built yet:")
+        for line in blocking_lines(plan):
+            session.out(f"  {line}")
     else:
-        session.out(f"{manifest.folder_name}/manifest.json, exactly as it will be written:")
-        session.out(registry_json(manifest).rstrip())
-        findings = folder_findings(session, manifest)
-        for finding in findings:
+        session.out(f"{plan.folder}/manifest.json, exactly as it will be written:")
+        session.out(plan.manifest_text.rstrip())
+        for finding in plan.findings:
             session.out(f"  {finding}")
-        if not findings:
+        if not plan.findings:
             session.out("  no problems found: the folder passes the registry's checks")
-    choices = [] if has_errors(findings) else [("Write the service folder", WRITE)]
+    choices = [] if not plan.ok or has_errors(plan.findings) else [("Write the service folder", WRITE)]
     choices += [(f"Change step {STEP_ORDER.index(step) + 1}: {STEP_TITLES[step]}", step)
                 for step in STEP_ORDER[: STEP_ORDER.index("review")]]
     return session.questions.select("What next?", choices, default=choices[0][1])
 
 
-def folder_findings(session: Session, manifest: Manifest) -> list[Finding]:
-    """The validation of the rendered folder, named relative to it, then the upstream collisions."""
-    with tempfile.TemporaryDirectory(prefix="prem-review-") as temporary:
-        folder = Path(temporary) / manifest.folder_name
-        write_service_folder(folder, service_files(session, manifest))
-        findings = [Finding(str(Path(f.path).relative_to(temporary)), f.severity, f.message, f.line)
-                    for f in validate_paths([folder])]
-    index = session.index
-    if index is not None:
-        where = f"{manifest.folder_name}/manifest.json"
-        for message in (id_collision(index, manifest.id), port_collision(index, manifest.default_external_port)):
-            if message:
-                findings.append(Finding(where, "error", message))
-    return findings
+def blocking_lines(plan: ServicePlan) -> list[str]:
+    """What keeps the manifest from being built: broken rules, upstream collisions, answers missing."""
+    return plan.problem_lines() + [f"{label_for(key)}: missing ({help_for(key)})" for key in plan.missing]
 
 
 # --- write and publish ----------------------------------------------------------------------------
@@ -121,12 +98,12 @@ def folder_findings(session: Session, manifest: Manifest) -> list[Finding]:
 
 def write(session: Session) -> Path:
     ask, draft = session.questions, session.draft
-    manifest = manifest_from_answers(session.answers)
-    files = service_files(session, manifest)
+    plan = session.full_plan()
+    files = plan.files
     while True:
         draft.out = ask.path("Folder to write the service folder into", default=draft.out or session.settings.out,
                              check=_not_a_file, directory=True)
-        target = Path(draft.out).expanduser() / manifest.folder_name
+        target = Path(draft.out).expanduser() / plan.folder
         replace = target.exists()
         if replace and not ask.confirm(f"{target} already exists. Replace it?", default=False):
             continue

@@ -19,7 +19,8 @@ from wizard.prompts.outside import (
 from wizard.prompts.session import STEP_ORDER, STEP_TITLES, Session
 from wizard.prompts.steps import STEPS
 from wizard.registry.index import RegistryIndex, describe_age
-from wizard.service.answers import flag_for, missing_keys
+from wizard.service.answers import IMAGES, flag_for
+from wizard.service.fields import ASKED
 from wizard.settings import Settings
 
 ASKING_STEPS: dict[str, Callable[[Session], None]] = {**STEPS, "docs": finish.docs}
@@ -90,16 +91,21 @@ def run_steps(session: Session) -> None:
             choice = finish.review(session)
             if choice != finish.WRITE:
                 session.header(choice)
-                ASKING_STEPS[choice](session)
+                ask_step(session, choice)
                 save_draft(draft)
             step = choice if choice == finish.WRITE else "review"
             continue
-        ASKING_STEPS[step](session)
+        ask_step(session, step)
         if step not in draft.visited:
             draft.visited.append(step)
         step = draft.step = STEP_ORDER[STEP_ORDER.index(step) + 1]
         save_draft(draft)
     session.header(finish.WRITE)
+
+
+def ask_step(session: Session, step: str) -> None:
+    ASKING_STEPS[step](session)
+    session.drop_out_of_place()
 
 
 def interrupted(session: Session | None, written, out: Callable[[str], None]) -> int:
@@ -117,7 +123,9 @@ def interrupted(session: Session | None, written, out: Callable[[str], None]) ->
 
 def no_terminal_message() -> str:
     """What to run instead when there is no terminal to ask in (the CLI prints it and exits 2)."""
-    needed = [flag_for(key) for key, _ in missing_keys({}) if key not in ("id", "external_port")]
+    # what the plan cannot fill in: no default, nothing to derive it from
+    needed = [flag_for(f.key) for f in ASKED if f.required is not None and f.default is None and not f.derived]
+    needed.append(flag_for(IMAGES))
     example = " ".join(f"{flag.split()[0]} ..." for flag in needed)
     return "\n".join([
         "prem-new-service: there is no terminal to ask questions in, so nothing was asked.",

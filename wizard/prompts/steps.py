@@ -1,7 +1,9 @@
-"""Steps 1-4, which gather the answers: identity, interfaces, images, resources.
+"""Steps 1-5, which gather the answers: identity, interfaces, images, resources, running.
 
-Each step asks its questions with the current answers as defaults, so the same function serves a first
-pass, a resumed draft and a change picked at the review.
+Each step asks the table's fields of its step, in the table's order, skipping those whose ``when`` does
+not hold; what a step adds (the id following the name, size lookups, the memory estimate, the external
+port suggested) sits around those questions. The current answers are the defaults, so the same function
+serves a first pass, a resumed draft and a change picked at the review.
 """
 
 from __future__ import annotations
@@ -9,101 +11,98 @@ from __future__ import annotations
 from typing import Any
 
 from wizard.errors import ImageError
+from wizard.prompts.asking import Check
+from wizard.prompts.fields import ask_field, may_be_left_empty
 from wizard.prompts.outside import settle
 from wizard.prompts.session import Session
-from wizard.registry.index import (
-    RegistryIndex,
-    free_external_port,
-    id_collision,
-    port_collision,
-)
-from wizard.service.answers import DEFAULT_PORT, check_answer, step_problems
+from wizard.service.answers import IMAGES, step_problems
 from wizard.service.estimate import BYTES_PER_PARAMETER, estimate_memory_mib
-from wizard.service.fields import TEXT_GENERATING
+from wizard.service.fields import BY_PATH, Field, asked_for, fields_of
+from wizard.service.plan import PICKED
 from wizard.service.render import human_bytes
-from wizard.service.rules import DEVICES, INTERFACES, suggest_id
+
+
+def asked(session: Session, step: str) -> list[Field]:
+    return [field for field in fields_of(step) if asked_for(field, session.answers)]
 
 
 def identity(session: Session) -> None:
-    ask, answers = session.questions, session.answers
-    old_name = answers.get("name", "")
-    session.set("name", ask.answer("name", default=old_name))
-    typed_id = answers.get("id")
-    keeps_own_id = typed_id and typed_id != suggest_id(old_name)
-    index = session.index
-    taken = (lambda text: id_collision(index, text)) if index else None
-    session.set("id", ask.answer("id", default=typed_id if keeps_own_id else suggest_id(answers["name"]), also=taken))
-    session.set("description", ask.answer("description", default=answers.get("description")))
-    answers["beta"] = ask.confirm("Beta? (new services usually start as beta)", default=answers.get("beta", True))
+    answers = session.answers
+    suggested = session.plan_with("id", None).answers.get("id")  # from the name as it stands
+    for field in asked(session, "identity"):
+        if field.key == "id" and suggested and answers.get("id") == suggested:
+            answers.pop("id")  # an id taken from the old name follows the new one
+        ask_field(session, field)
 
 
 def interfaces(session: Session) -> None:
-    ask, answers = session.questions, session.answers
-    chosen = ask.checkbox(
-        "Interfaces (what the service speaks; pick one or more)",
-        [(f"{name} — {explanation}", name) for name, explanation in INTERFACES.items()],
-        checked=answers.get("interfaces", []),
-        check=lambda values: check_answer("interfaces", values),
-    )
-    previous = [name for name in answers.get("interfaces", []) if name in chosen]
-    chosen = previous + [name for name in chosen if name not in previous]  # keep the folder's interface first
-    if len(chosen) > 1:
-        first = ask.select("Which interface names the folder ({interface}-{id})?",
-                           [(name, name) for name in chosen], default=chosen[0])
-        chosen = [first] + [name for name in chosen if name != first]
-    session.set("interfaces", chosen)
-    if not TEXT_GENERATING & set(chosen):
-        answers.pop("tokens_per_second", None)
+    for field in asked(session, "interfaces"):
+        ask_field(session, field)
 
 
 # --- images ---------------------------------------------------------------------------------------
 
 
 def images(session: Session) -> None:
-    ask, answers = session.questions, session.answers
-    for device in DEVICES:
-        key = f"{device}_image"
-        previous = answers.get(key)
-        last = device == DEVICES[-1]  # the last one asked decides "at least one image"
-        reference = ask.answer(key, default=previous, also=_at_least_one_image(answers, key) if last else None,
-                               empty_ok=True)
-        if not reference:
-            answers.pop(key, None)
-            answers.pop(f"{device}_size", None)
+    answers = session.answers
+    fields = asked(session, "images")
+    # the last image asked decides "at least one image"
+    last_image = next((field for field in reversed(fields) if field.kind == "image"), None)
+    for field in fields:
+        if field.kind == "image":
+            previous = answers.get(field.key)
+            reference = ask_field(session, field, also=_at_least_one_image(session, field)
+                                  if field is last_image else None)
+            if reference != previous:
+                answers.pop(_size_of(field).key, None)  # a size typed for another image
             continue
-        answers[key] = reference
-        if reference != previous or f"{device}_size" not in answers:
-            answers[f"{device}_size"] = image_size(session, device, reference)
+        reference = answers.get(_image_of(field).key)
+        if reference is None:
+            answers.pop(field.key, None)
+            continue
+        known = answers.get(field.key, session.draft.sizes.get(reference))
+        if known is not None:
+            session.out(f"  keeping the size {human_bytes(known) if isinstance(known, int) else known}")
+        elif (size := image_size(session, reference)) is not None:
+            session.draft.sizes[reference] = size
         else:
-            size = answers[f"{device}_size"]
-            session.out(f"  keeping the size {human_bytes(size) if isinstance(size, int) else size}")
+            ask_field(session, field, empty_ok=False)
+    in_use = {answers.get(f.key) for f in fields if f.kind == "image"}
+    session.draft.sizes = {reference: size for reference, size in session.draft.sizes.items() if reference in in_use}
 
 
-def _at_least_one_image(answers: dict[str, Any], key: str):
+def _size_of(image: Field) -> Field:
+    return BY_PATH[image.path.rsplit(".", 1)[0] + ".size"]
+
+
+def _image_of(size: Field) -> Field:
+    return BY_PATH[size.path.rsplit(".", 1)[0] + ".image"]
+
+
+def _at_least_one_image(session: Session, field: Field) -> Check:
     def check(text: str) -> str | None:
         if text:
             return None
-        others = {k: v for k, v in answers.items() if k != key}
-        return "; ".join(step_problems("images", others, sizes_looked_up=True)) or None
+        missing = [key for key in session.plan_with(field.key, None).missing if key == IMAGES]
+        return "; ".join(step_problems("images", {}, missing)) or None
 
     return check
 
 
-def image_size(session: Session, device: str, reference: str) -> Any:
-    """The size looked up, or typed by hand when the lookup is off or fails."""
+def image_size(session: Session, reference: str) -> int | None:
+    """The size looked up, or None (said why) when the lookup is off or fails: then it is typed by hand."""
     if session.settings.offline or session.look_up_size is None:
         session.out("  offline: the size is not looked up; type it yourself")
-    else:
-        session.out(f"  looking up {reference} …")
-        try:
-            found = settle(session.look_up_size(reference))
-        except ImageError as error:
-            session.out(f"  could not look it up: {error}")
-        else:
-            for line in describe_image(found):
-                session.out(f"  {line}")
-            return found.size
-    return session.questions.answer(f"{device}_size", help="the download size: bytes like 40689160223, or '37.9 GiB'")
+        return None
+    session.out(f"  looking up {reference} …")
+    try:
+        found = settle(session.look_up_size(reference))
+    except ImageError as error:
+        session.out(f"  could not look it up: {error}")
+        return None
+    for line in describe_image(found):
+        session.out(f"  {line}")
+    return found.size
 
 
 def describe_image(found: Any) -> list[str]:
@@ -122,22 +121,26 @@ KNOW_IT, ESTIMATE = "know", "estimate"
 
 
 def resources(session: Session) -> None:
-    ask, answers = session.questions, session.answers
-    suggested = answers.get("memory")
-    how = ask.select("Memory: how much does the service need?",
-                     [("I know it", KNOW_IT), ("Help me estimate it from the model's size", ESTIMATE)],
-                     default=KNOW_IT if suggested else ESTIMATE)
-    if how == ESTIMATE:
-        suggested = estimated_memory(session)
-    session.set("memory", ask.answer("memory", default=suggested))
-    if TEXT_GENERATING & set(answers.get("interfaces", [])):
-        session.set("tokens_per_second", ask.answer("tokens_per_second", default=answers.get("tokens_per_second"),
-                                                    empty_ok=True))
-    session.set("port", int(ask.answer("port", default=answers.get("port", DEFAULT_PORT))))
-    index = session.index
-    used = (lambda text: port_collision(index, int(text))) if index else None
-    session.set("external_port", int(ask.answer("external_port", default=suggest_external_port(session), also=used,
-                                                help="the port on the user's machine; keep the suggestion if you can")))
+    for field in asked(session, "resources"):
+        if field.key == "memory":
+            ask_memory(session, field)
+        elif field.key == "external_port":
+            ask_external_port(session, field)
+        else:
+            ask_field(session, field)
+
+
+def ask_memory(session: Session, field: Field) -> None:
+    """Where the memory is needed, those who do not know it may estimate it from the model's size."""
+    optional, _ = may_be_left_empty(session, field)
+    suggested = None
+    if not optional:
+        ways = [("I know it", KNOW_IT), ("Help me estimate it from the model's size", ESTIMATE)]
+        how = session.questions.select(f"{field.label}: how much does the service need?", ways,
+                                       default=KNOW_IT if field.key in session.answers else ESTIMATE)
+        if how == ESTIMATE:
+            suggested = estimated_memory(session)
+    ask_field(session, field, default=suggested)
 
 
 def estimated_memory(session: Session) -> int:
@@ -165,14 +168,29 @@ def _parameter_count(text: str) -> str | None:
     return None
 
 
-def suggest_external_port(session: Session) -> int:
-    answers = session.answers
-    if "external_port" in answers:
-        return answers["external_port"]
-    port = free_external_port(session.index or RegistryIndex((), "none"), seed=str(answers.get("id", "")))
-    note = "free upstream" if session.index else "picked at random without the upstream index; it may clash"
-    session.out(f"  suggested external port {port}: {note}")
-    return port
+def ask_external_port(session: Session, field: Field) -> None:
+    """The plan's pick is offered; left empty, the plan picks the same port again."""
+    plan = session.plan_with(field.key, None)
+    if field.key not in session.answers and plan.sources.get(field.key) == PICKED:
+        note = "free upstream" if session.index else "picked at random without the upstream index; it may clash"
+        session.out(f"  suggested external port {plan.answers[field.key]}: {note}")
+    ask_field(session, field)
 
 
-STEPS = {"identity": identity, "interfaces": interfaces, "images": images, "resources": resources}
+# --- running --------------------------------------------------------------------------------------
+
+
+def running(session: Session) -> None:
+    """All optional, so one question decides whether to go through them."""
+    fields = asked(session, "running")
+    if not fields:
+        return
+    answered = any(field.key in session.answers for field in fields)
+    labels = ", ".join(field.label for field in fields)
+    if session.questions.confirm(f"Set how the service runs? (all optional: {labels})", default=answered):
+        for field in fields:
+            ask_field(session, field)
+
+
+STEPS = {"identity": identity, "interfaces": interfaces, "images": images, "resources": resources,
+         "running": running}

@@ -2,7 +2,7 @@
 
 The format (see ``assets/examples/batch/``)::
 
-    # shared defaults: any answer key of wizard.service.answers.ANSWERS (kebab-case and 'interface' work too)
+    # shared defaults: any spec key of the field table (fields.SPEC_KEYS; kebab-case works too)
     interfaces = ["chat"]
     memory = "8 GiB"
     port = 8000
@@ -19,7 +19,9 @@ The format (see ``assets/examples/batch/``)::
     interfaces = ["coder"]       # a service's own answers beat the defaults
     ...
 
-Each service's answers are the defaults overridden by its own (a ``ChainMap``), then ``with_defaults``.
+Each service's answers are its own over the defaults (a ``ChainMap``), as given; ``plan_services`` plans each
+with ``plan_service``, which adds the id from the name, the table's defaults, the sizes looked up (held apart,
+in ``BatchService.sizes``) and a free external port, distinct across the batch.
 Problems are lines ``SPEC:services[N] (id or name): --flag: message`` (``SPEC: ...`` for the defaults):
 broken rules, missing answers, ids and external ports used twice in the batch or already used upstream.
 Everything here is pure except :func:`read_batch_specs`, which reads the files.
@@ -34,20 +36,19 @@ from pathlib import Path
 from typing import Any
 
 from wizard.errors import ImageError, WizardError
-from wizard.registry.index import RegistryIndex, free_external_port
-from wizard.registry.upstream import upstream_problems
+from wizard.registry.index import RegistryIndex
 from wizard.service.answers import (
-    ANSWERS,
     BY_KEY,
-    answer_problems,
+    IMAGES,
+    check_answer,
     flag_for,
-    missing_keys,
+    help_for,
     normalise_answers,
-    problems_by_answer,
-    unknown_answer_keys,
-    with_defaults,
+    read_answer,
 )
-from wizard.service.rules import DEVICES
+from wizard.service.plan import PICKED, PlanContext, ServicePlan, plan_service
+from wizard.service.rules import DEVICES, RuleBroken, suggest_id
+from wizard.service.specs import unknown_key_problems
 
 SERVICES_KEY = "services"
 
@@ -56,13 +57,18 @@ SERVICES_KEY = "services"
 class BatchService:
     source: str  # the spec file, as named on the command line
     position: int  # N in services[N]
-    answers: dict[str, Any]  # the defaults overridden by the service's own answers, with_defaults applied
+    answers: Mapping[str, Any]  # the service's own answers over the file's defaults, as given
     own: Mapping[str, Any] = field(default_factory=dict)  # the service's own answers, as given
+    inherited: frozenset[str] = frozenset()  # defaults that break their rule: listed once, for the file
+    sizes: Mapping[str, int] = field(default_factory=dict)  # device -> bytes, looked up
+    plan: ServicePlan | None = None  # set by plan_services
 
     @property
     def label(self) -> str:
         """``SPEC:services[N] (id)``: where a problem of this service is."""
-        named = self.answers.get("id") or self.answers.get("name")
+        answers = self.plan.answers if self.plan is not None else self.answers
+        name = answers.get("name")
+        named = answers.get("id") or (isinstance(name, str) and suggest_id(name)) or name
         return f"{self.source}:{SERVICES_KEY}[{self.position}]" + (f" ({named})" if named else "")
 
     def images(self) -> dict[str, str]:
@@ -70,15 +76,20 @@ class BatchService:
         return {d: str(self.answers[f"{d}_image"]) for d in DEVICES if f"{d}_image" in self.answers}
 
 
-def _unknown_key_problems(answers: Mapping[str, Any]) -> list[str]:
-    known = ", ".join(a.key for a in ANSWERS)
-    return [f"unknown key '{key}' (known keys: {known})" for key in unknown_answer_keys(answers)]
+def _flag(key: str) -> str:
+    return flag_for(key) if key in BY_KEY or key == IMAGES else key
+
+
+def _broken_rules(answers: Mapping[str, Any]) -> dict[str, str]:
+    return {key: message for key, value in answers.items() if key in BY_KEY and (message := check_answer(key, value))}
 
 
 def services_from_spec(data: Mapping[str, Any], source: str) -> tuple[list[BatchService], list[str]]:
     """The services of one parsed spec file, and the problems of its defaults and of its shape."""
     defaults = normalise_answers({k: v for k, v in data.items() if k != SERVICES_KEY})
-    problems = [f"{source}: {line}" for line in _unknown_key_problems(defaults) + answer_problems(defaults)]
+    broken = _broken_rules(defaults)
+    problems = [f"{source}: {line}" for line in unknown_key_problems(defaults)]
+    problems += [f"{source}: {_flag(key)}: {message}" for key, message in broken.items()]
     entries = data.get(SERVICES_KEY)
     if not isinstance(entries, list) or not entries:
         shape = "is empty" if isinstance(entries, list) else "is missing" if entries is None else "is not a list"
@@ -93,7 +104,7 @@ def services_from_spec(data: Mapping[str, Any], source: str) -> tuple[list[Batch
                             f"not {type(entry).__name__}")
             continue
         own = normalise_answers(entry)
-        services.append(BatchService(source, position, with_defaults(ChainMap(own, defaults)), own))
+        services.append(BatchService(source, position, ChainMap(own, defaults), own, frozenset(broken)))
     return services, problems
 
 
@@ -115,19 +126,26 @@ def read_batch_specs(paths: Sequence[Path]) -> tuple[list[BatchService], list[st
     return services, problems
 
 
-def _service_problems(service: BatchService, *, sizes_looked_up: bool) -> list[str]:
-    """Unknown keys, broken rules (of its own answers: the defaults' are listed once) and missing answers;
-    then, when there is none of these, the manifest's rules across fields."""
-    answers = service.answers
-    problems = _unknown_key_problems(service.own) + answer_problems(service.own)
-    problems += [f"{flag_for(key)}: missing ({what})"
-                 for key, what in missing_keys(answers, sizes_looked_up=sizes_looked_up) if key != "external_port"]
-    if problems or answer_problems(answers):
-        return problems
-    placeholders = {"gpu_size": 1, "cpu_size": 1, "external_port": 1}  # looked up or picked later
-    broken = problems_by_answer(ChainMap(answers, placeholders))
-    return [f"{BY_KEY[key].flag if key in BY_KEY else key}: {message}"
-            for key, messages in broken.items() for message in messages]
+def _given_port(service: BatchService) -> int | None:
+    try:
+        return read_answer("external_port", service.answers["external_port"])
+    except (KeyError, RuleBroken):
+        return None
+
+
+def plan_services(services: Sequence[BatchService], index: RegistryIndex | None, *,
+                  sizes_pending: bool = False) -> list[BatchService]:
+    """Each service with its plan. An external port left out is picked free upstream and in the whole batch
+    (the ports given included); planning the same services again picks the same ports."""
+    taken = {port for service in services if (port := _given_port(service)) is not None}
+    planned = []
+    for service in services:
+        plan = plan_service(service.answers, PlanContext(index=index, sizes=service.sizes, sizes_pending=sizes_pending,
+                                                         taken_ports=frozenset(taken)))
+        if plan.sources.get("external_port") == PICKED:
+            taken.add(plan.answers["external_port"])
+        planned.append(replace(service, plan=plan))
+    return planned
 
 
 def _used_twice(services: Sequence[BatchService], key: str, normal) -> dict[int, str]:
@@ -135,8 +153,8 @@ def _used_twice(services: Sequence[BatchService], key: str, normal) -> dict[int,
     first: dict[Any, BatchService] = {}
     problems = {}
     for number, service in enumerate(services):
-        value = service.answers.get(key)
-        if value is None or answer_problems({key: value}):
+        value = service.plan.answers.get(key)
+        if value is None or check_answer(key, value):
             continue
         earlier = first.setdefault(normal(value), service)
         if earlier is not service:
@@ -144,33 +162,31 @@ def _used_twice(services: Sequence[BatchService], key: str, normal) -> dict[int,
     return problems
 
 
-def batch_problems(services: Sequence[BatchService], index: RegistryIndex | None, *,
-                   sizes_looked_up: bool) -> list[str]:
-    """Every problem of every service, in spec order: missing answers, broken rules, and ids or external ports
-    used twice in the batch or already used upstream."""
-    repeated = [_used_twice(services, "id", lambda value: str(value).lower()),
-                _used_twice(services, "external_port", int)]
+def _service_problems(service: BatchService) -> list[str]:
+    """Unknown keys, what its plan finds (a broken default only where the service gives its own value, as the
+    defaults' are listed once) and the answers it misses."""
+    plan = service.plan
+    lines = unknown_key_problems(service.own)
+    lines += [f"{_flag(key)}: {message}" for key, messages in plan.problems.items()
+              if key in service.own or key not in service.inherited for message in messages]
+    return lines + [f"{_flag(key)}: missing ({help_for(key)})" for key in plan.missing]
+
+
+def batch_problems(planned: Sequence[BatchService]) -> list[str]:
+    """Every problem of every planned service, in spec order: broken rules, missing answers, and ids or external
+    ports used twice in the batch or already used upstream."""
+    repeated = [_used_twice(planned, "id", lambda value: str(value).lower()),
+                _used_twice(planned, "external_port", lambda value: read_answer("external_port", value))]
     problems = []
-    for number, service in enumerate(services):
-        lines = _service_problems(service, sizes_looked_up=sizes_looked_up)
-        lines += upstream_problems(service.answers, index)
-        lines += [found[number] for found in repeated if number in found]
+    for number, service in enumerate(planned):
+        lines = _service_problems(service) + [found[number] for found in repeated if number in found]
         problems += [f"{service.label}: {line}" for line in lines]
     return problems
 
 
-def with_external_ports(services: Sequence[BatchService], index: RegistryIndex | None) -> list[BatchService]:
-    """Each service without an external port gets a free one: unused upstream and in the batch."""
-    index = index or RegistryIndex((), "none")
-    taken = {int(s.answers["external_port"]) for s in services if "external_port" in s.answers}
-    ported = []
-    for service in services:
-        if "external_port" not in service.answers:
-            port = free_external_port(index, seed=str(service.answers.get("id", "")), taken=taken)
-            taken.add(port)
-            service = replace(service, answers={**service.answers, "external_port": port})
-        ported.append(service)
-    return ported
+def batch_notes(planned: Iterable[BatchService]) -> list[str]:
+    """A note per answer left out because its service does not ask for it (tokens per second, for embeddings)."""
+    return [f"{service.label}: note: {note}" for service in planned for note in service.plan.dropped]
 
 
 def references_to_look_up(services: Iterable[BatchService]) -> list[str]:
@@ -182,17 +198,18 @@ def references_to_look_up(services: Iterable[BatchService]) -> list[str]:
 
 
 def with_sizes(services: Sequence[BatchService], results: Mapping[str, Any]) -> tuple[list[BatchService], list[str]]:
-    """The services with every looked-up size filled in, and a line per service image whose lookup failed."""
+    """The services with the sizes looked up for them (``BatchService.sizes``, never their answers), and a line
+    per service image whose lookup failed."""
     sized, failures = [], []
     for service in services:
-        answers = dict(service.answers)
+        sizes = dict(service.sizes)
         for device, reference in service.images().items():
-            if f"{device}_size" in answers:
+            if f"{device}_size" in service.answers:
                 continue
             result = results[reference]
             if isinstance(result, ImageError):
-                failures.append(f"{service.label}: --{device}-image {reference}: {result}")
+                failures.append(f"{service.label}: {BY_KEY[f'{device}_image'].flag} {reference}: {result}")
             else:
-                answers[f"{device}_size"] = result.size
-        sized.append(replace(service, answers=answers))
+                sizes[device] = result.size
+        sized.append(replace(service, sizes=sizes))
     return sized, failures

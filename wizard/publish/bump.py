@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from wizard.service.fields import BY_KEY
 from wizard.service.render import human_bytes
 from wizard.service.rules import DEVICES
 
@@ -36,7 +37,7 @@ def bump_problems(data: Mapping[str, Any], devices: Iterable[str], *, add_device
                 "edit its binariesUrl and version by hand")]
     has = ", ".join(str(device) for device in images)
     return [
-        f"--{device}-image: '{data.get('id')}' has no {device} image (it has: {has}); "
+        f"{BY_KEY[f'{device}_image'].flag}: '{data.get('id')}' has no {device} image (it has: {has}); "
         "pass --add-device to add one"
         for device in devices if device not in images and not add_device
     ]

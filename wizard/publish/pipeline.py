@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,12 +26,13 @@ from wizard.errors import (
     GitHubError,
     GitHubUnreachable,
     GitHubValidation,
-    InvalidInput,
     MissingPermission,
 )
-from wizard.github.client import Call, GitHub
+from wizard.github.client import GitHub
 from wizard.github.errors import permission_hint
 from wizard.github.token import Secret, redact_in_logs
+from wizard.publish.folders import read_service_folders
+from wizard.publish.result import PublishResult
 from wizard.publish.plan import (
     ServiceFolder,
     binary_files,
@@ -54,70 +54,7 @@ if TYPE_CHECKING:
 
 STAGES = ("check", "account", "fork", "branch", "pull request")
 Progress = Callable[[str, str], None]
-SKIPPED_NAMES = {"__pycache__", "node_modules"}
 FORK_WAITS = (1, 2, 4, 8, 15, 30, 30, 30, 30, 30, 30, 30, 30, 30)  # about five minutes, GitHub's own bound
-
-
-@dataclass(frozen=True)
-class PublishResult:
-    pr_url: str | None
-    pr_number: int | None
-    branch: str
-    created: bool  # this run opened the pull request (False: it was already open)
-    commit_sha: str | None
-    fork: str
-    changed: bool  # this run made a commit (False: the branch already held these files)
-    calls: tuple[Call, ...] = field(repr=False)
-    dry_run: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        """The stable shape of ``publish --json``."""
-        return {
-            "pr_url": self.pr_url, "pr_number": self.pr_number, "branch": self.branch, "fork": self.fork,
-            "created": self.created, "changed": self.changed, "commit_sha": self.commit_sha,
-            "dry_run": self.dry_run, "calls": [{"method": c.method, "path": c.path, "status": c.status,
-                                                "summary": c.summary} for c in self.calls],
-        }
-
-
-# --- reading the folders --------------------------------------------------------------------------
-
-
-def _folder_of(path: Path) -> Path:
-    if path.is_file() and path.name == "manifest.json":
-        return path.parent
-    if path.is_dir() and not (path / "manifest.json").exists():
-        raise InvalidInput([f"{path}: not a service folder (it holds no manifest.json)"],
-                           hint="name each service folder, e.g. ./chat-my-model")
-    return path
-
-
-def _folder_files(folder: Path) -> dict[str, bytes]:
-    files = {}
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder)
-        if path.is_file() and not any(p.startswith(".") or p in SKIPPED_NAMES for p in relative.parts):
-            files[relative.as_posix()] = path.read_bytes()
-    return files
-
-
-def read_service_folders(paths: Sequence[Path], progress: Progress) -> list[ServiceFolder]:
-    """The folders as they will be committed, after the core's checks; errors stop before any network."""
-    from wizard.registry.checks import validate_paths
-    from wizard.service.manifest import read_manifest_file
-
-    folders = [_folder_of(Path(p)) for p in paths]
-    if not folders:
-        raise InvalidInput(["no service folder was given"], hint="name at least one folder")
-    findings = validate_paths(folders)
-    errors = [str(f) for f in findings if f.severity == "error"]
-    if errors:
-        raise InvalidInput(errors, hint="fix these, then run the same command again; nothing was sent to GitHub")
-    for finding in findings:
-        progress("check", str(finding))
-    services = [ServiceFolder(f, read_manifest_file(f / "manifest.json"), _folder_files(f)) for f in folders]
-    progress("check", f"{len(services)} service folder(s) pass the registry's checks")
-    return services
 
 
 # --- the pipeline ---------------------------------------------------------------------------------

@@ -1,15 +1,14 @@
-"""The upstream index as the non-interactive commands use it (new, batch): loaded once, and answers checked on it.
+"""The upstream index as every front end loads it: once, from a URL, a file or the cache.
 
-A missing index is not fatal: the commands warn that ids and external ports go unchecked and carry on.
+The answers are checked on it by ``plan_service`` (``PlanContext.index``). A missing index is not fatal: the
+commands warn that ids and external ports go unchecked and carry on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
-from wizard.registry.index import RegistryIndex, id_collision, port_collision
-from wizard.service.answers import check_answer
+from wizard.registry.index import RegistryIndex
 
 
 async def fetch_upstream_index(source: str, *, offline: bool) -> RegistryIndex:
@@ -38,15 +37,3 @@ def load_upstream_index(source: str, *, offline: bool, report: Callable[[str], N
     report(index.age_note())
     return index
 
-
-def upstream_problems(answers: Mapping[str, Any], index: RegistryIndex | None) -> list[str]:
-    """``--id: ...`` / ``--external-port: ...`` lines for an id or a port an upstream service already uses."""
-    problems: list[str] = []
-    if index is None:
-        return problems
-    if "id" in answers and (message := id_collision(index, str(answers["id"]))):
-        problems.append(f"--id: {message}")
-    port = answers.get("external_port")
-    if port is not None and check_answer("external_port", port) is None and (message := port_collision(index, int(port))):
-        problems.append(f"--external-port: {message}")
-    return problems

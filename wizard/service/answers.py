@@ -22,7 +22,7 @@ from wizard.service.fields import (
     asked_for,
 )
 from wizard.service.manifest import SEED_ORDER
-from wizard.service.rules import DEVICES, RuleBroken
+from wizard.service.rules import DEVICES, INTERFACES, RuleBroken
 
 DEFAULT_PORT = BY_KEY["port"].default
 IMAGES = "images"  # the pseudo-answer "at least one image"
@@ -87,8 +87,10 @@ def missing_keys(answers: Mapping[str, Any], *, sizes_pending: bool = False) -> 
     """Each answer still needed, in the order asked; IMAGES when a Docker service has no image at all.
     With ``sizes_pending`` a size left out is not missing: it will be looked up."""
     values = stored_values(answers)
+    # while the interfaces are unknown, a field that most of them need (memory) is needed
+    interfaces = values.get("interfaces", list(INTERFACES))
     missing = [f.key for f in ASKED if f.key not in answers and f.required is not None
-               and f.required.holds(values.get("interfaces"), values.get("service_type"), values.get("coming_soon"))]
+               and f.required.holds(interfaces, values.get("service_type"), values.get("coming_soon"))]
     if is_docker(answers) and not any(f"{device}_image" in answers for device in DEVICES):
         missing.append(IMAGES)
     if not sizes_pending:
@@ -116,6 +118,8 @@ def stored_values(answers: Mapping[str, Any]) -> dict[str, Any]:
 def out_of_place(answers: Mapping[str, Any]) -> list[Field]:
     """Fields answered although their ``when`` does not hold (tokens per second for an embeddings model)."""
     values = stored_values(answers)
+    if any(key in answers and key not in values for key in ("interfaces", "service_type", "coming_soon")):
+        return []  # what decides `when` is itself broken: drop nothing until it is fixed
     return [BY_KEY[key] for key in answers if key in BY_KEY and not asked_for(BY_KEY[key], values)]
 
 

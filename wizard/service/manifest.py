@@ -86,22 +86,25 @@ class OrderedModel(BaseModel):
         return list(self.model_extra or {})
 
 
-def _model(name: str, prefix: str, base: type[OrderedModel] = OrderedModel, **extra: Any) -> type[OrderedModel]:
-    """A model of the table's fields directly under ``prefix`` ('' for the top level)."""
+def _model(name: str, prefix: str, base: type[OrderedModel] = OrderedModel, needed: tuple[str, ...] = (),
+           **extra: Any) -> type[OrderedModel]:
+    """A model of the table's fields directly under ``prefix`` ('' for the top level); ``needed`` keys are
+    required there although the table does not require them of every service."""
     definitions: dict[str, Any] = {}
     for field in FIELDS:
         parent, _, key = field.path.rpartition(".")
         if parent != prefix:
             continue
-        always = field.required is ALWAYS
+        always = field.required is ALWAYS or key in needed
         definitions[attribute(key)] = (Annotated[Any, _validator(field)],
                                        ModelField(... if always else None, alias=key))
     return create_model(name, __base__=base, **definitions, **extra)
 
 
 ModelInfo = _model("ModelInfo", "modelInfo")
-# gpu and cpu images follow the same rules; the gpu entries of the table describe both
-DockerImage = _model("DockerImage", "dockerImages.gpu")
+# gpu and cpu images follow the same rules; the gpu entries of the table describe both. An image is pulled only
+# after its size is compared with the free disk, so an image needs both.
+DockerImage = _model("DockerImage", "dockerImages.gpu", needed=("size", "image"))
 
 
 class _ManifestBase(OrderedModel):
@@ -124,7 +127,8 @@ class _ManifestBase(OrderedModel):
 Manifest = _model(
     "Manifest", "", base=_ManifestBase,
     model_info=(ModelInfo, ModelField(default_factory=ModelInfo, alias="modelInfo")),
-    docker_images=(dict[Literal["gpu", "cpu"], DockerImage] | None, ModelField(None, alias="dockerImages")),
+    # left out is fine (a binary service); null is not an object of images
+    docker_images=(dict[Literal["gpu", "cpu"], DockerImage], ModelField(None, alias="dockerImages")),
 )
 
 

@@ -51,6 +51,7 @@ class PlanContext:
     readme: str | None = None  # the contributor's README; None: generated
     logo: bytes | None = None  # the contributor's logo; None: the placeholder
     pick_port: bool = True  # pick a free external port when none is given
+    taken_ports: frozenset[int] = frozenset()  # held by other services of the same run (a batch)
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def _derived(given: Mapping[str, Any], context: PlanContext) -> tuple[dict[str, 
     if "external_port" not in given and context.pick_port and context.original is None and service_id:
         index = context.index or RegistryIndex((), "none")
         try:
-            derived["external_port"] = free_external_port(index, seed=str(service_id))
+            derived["external_port"] = free_external_port(index, seed=str(service_id), taken=context.taken_ports)
             sources["external_port"] = PICKED
         except IndexUnavailable:
             pass  # every port taken: the contributor is asked for one
@@ -135,17 +136,29 @@ def _dropped_keys(answers: Mapping[str, Any], keep: set[str]) -> set[str]:
     return {f.key for f in out_of_place(answers) if f.key not in keep}
 
 
+def _with_stand_in_sizes(data: dict[str, Any], devices: list[str]) -> dict[str, Any]:
+    if not devices:
+        return data
+    images = {d: {**image, "size": 1} if d in devices else image for d, image in data["dockerImages"].items()}
+    return {**data, "dockerImages": images}
+
+
 def plan_service(answers: Mapping[str, Any], context: PlanContext | None = None) -> ServicePlan:
     context = context or PlanContext()
     given = {k: v for k, v in answers.items() if v is not None}
     derived, sources = _derived(given, context)
     resolved = ChainMap(given, derived, _defaults(context))
     sources = {**{k: DEFAULT for k in resolved.maps[2]}, **sources, **{k: TYPED for k in given}}
+    # the service type is never asked: an edited binary service keeps its own, and with it its `when`s
+    kind = {"service_type": context.original["serviceType"]} if "serviceType" in (context.original or {}) else {}
     # a field already out of place in the service being edited stays as it is: only a change drops one
-    keep = {f.key for f in out_of_place(answers_from_manifest(context.original))} if context.original else set()
-    drop = _dropped_keys(resolved, keep)
+    before = {**answers_from_manifest(context.original), **kind} if context.original else {}
+    keep = {f.key for f in out_of_place(before)}
+    drop = _dropped_keys(ChainMap(resolved, kind), keep)
     dropped = [f"{BY_KEY[k].label} is left out: it is asked only {BY_KEY[k].when.says}" for k in sorted(drop)]
-    effective = {k: v for k, v in resolved.items() if k not in drop}
+    # in the table's order (a ChainMap iterates its last layer first), so problems come in the order asked
+    rank = {key: number for number, key in enumerate(BY_KEY)}
+    effective = {k: resolved[k] for k in sorted(resolved, key=lambda k: rank.get(k, len(rank))) if k not in drop}
 
     problems: dict[str, list[str]] = {}
     for key, value in effective.items():
@@ -153,20 +166,24 @@ def plan_service(answers: Mapping[str, Any], context: PlanContext | None = None)
             problems.setdefault(key, []).append(message)
     for key, messages in _upstream_problems(effective, context).items():
         problems.setdefault(key, []).extend(messages)
-    missing = missing_keys(effective, sizes_pending=context.sizes_pending)
+    missing = missing_keys(ChainMap(effective, kind), sizes_pending=context.sizes_pending)
     if context.original is not None and not any(f"{d}_image" in effective for d in DEVICES):
         missing = [m for m in missing if m != "images"] if "dockerImages" not in context.original else missing
 
     data = apply_answers(context.original, effective) if context.original is not None else manifest_data(effective)
     manifest = None
+    pending = [d for d in DEVICES if context.sizes_pending and f"{d}_image" in effective and f"{d}_size" not in effective]
     if not problems and not missing:
         try:
-            manifest = Manifest.model_validate(data)
+            # a size still to be looked up stands in as 1 byte, so every other rule is checked before the lookup
+            manifest = Manifest.model_validate(_with_stand_in_sizes(data, pending))
             if context.original is not None:
                 manifest._key_order = tuple(data)
         except ValidationError as error:
             for path, message in explain(error):
                 problems.setdefault(_answer_of(path), []).append(message)
+        if pending:
+            manifest = None  # checked, but not a manifest until its sizes are known
     files: dict[str, bytes] = {}
     findings: list[Finding] = []
     if manifest is not None:

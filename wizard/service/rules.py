@@ -11,7 +11,6 @@ Prem Daemon reads the file as it is.
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from typing import Any
@@ -61,7 +60,7 @@ def shown(value: Any) -> str:
     return "'" + CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) + "'"
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
     return {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list",
             dict: "an object", type(None): "null"}.get(type(value), type(value).__name__)
 
@@ -79,7 +78,7 @@ def suggest_id(name: str) -> str:
 def check_id(value: Any) -> str:
     example = "for example 'dolly-v2-12b'"
     if not isinstance(value, str):
-        raise RuleBroken("id_type", f"the id is {_kind(value)}; it must be text, {example}")
+        raise RuleBroken("id_type", f"the id is {kind_of(value)}; it must be text, {example}")
     if not value:
         raise RuleBroken("id_empty", f"the id is empty; use lowercase letters, digits and hyphens, {example}")
     if len(value) > ID_MAX:
@@ -107,7 +106,7 @@ def line_of_text(label: str, low: int, high: int, advice: str, *, lines: bool = 
 
     def check(value: Any) -> str:
         if not isinstance(value, str):
-            raise RuleBroken(f"{label}_type", f"the {label} is {_kind(value)}; it must be text: {advice}")
+            raise RuleBroken(f"{label}_type", f"the {label} is {kind_of(value)}; it must be text: {advice}")
         if not value.strip():
             raise RuleBroken(f"{label}_empty", f"the {label} is empty; {advice}")
         if bad := control.search(value):
@@ -146,7 +145,7 @@ def check_container_path(value: Any) -> str:
 
 def check_flag(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise RuleBroken("flag_type", f"{shown(value)} is {_kind(value)}; write true or false")
+        raise RuleBroken("flag_type", f"{shown(value)} is {kind_of(value)}; write true or false")
     return value
 
 
@@ -177,7 +176,7 @@ def check_interface(value: Any) -> str:
 
 def check_interfaces(values: Any) -> list[str]:
     if not isinstance(values, list):
-        raise RuleBroken("interfaces_type", f"the interfaces are {_kind(values)}; give a list, e.g. [\"chat\"]")
+        raise RuleBroken("interfaces_type", f"the interfaces are {kind_of(values)}; give a list, e.g. [\"chat\"]")
     if not values:
         raise RuleBroken("interfaces_empty", f"name at least one interface: {', '.join(INTERFACES)}")
     checked = [check_interface(v) for v in values]
@@ -206,7 +205,7 @@ REFERENCE_PATTERN = (
 def check_image_reference(value: Any) -> str:
     example = "for example 'ghcr.io/premai-io/chat-dolly-v2-12b-gpu:1.0.2'"
     if not isinstance(value, str):
-        raise RuleBroken("image_type", f"the image reference is {_kind(value)}; it must be text, {example}")
+        raise RuleBroken("image_type", f"the image reference is {kind_of(value)}; it must be text, {example}")
     if not value.strip():
         raise RuleBroken("image_empty", f"the image reference is empty; {example}")
     if any(c.isspace() for c in value):
@@ -225,124 +224,6 @@ def check_image_reference(value: Any) -> str:
     raise RuleBroken("image_syntax", f"{shown(value)} is not an image reference; {example}")
 
 
-# --- numbers --------------------------------------------------------------------------------------
-
-_QUANTITY = re.compile(r"\s*(?P<number>[0-9]{1,30}(?:\.[0-9]{1,30})?|\.[0-9]{1,30})\s*(?P<unit>[A-Za-z]{0,3})\s*",
-                       flags=re.ASCII)
-# binary units, SI units, and Docker's one-letter units (which are binary: `--memory 24g` is 24 GiB)
-_UNITS = {
-    "": None, "b": 1,
-    "k": 1024, "kib": 1024, "kb": 1000,
-    "m": 1024**2, "mib": 1024**2, "mb": 1000**2,
-    "g": 1024**3, "gib": 1024**3, "gb": 1000**3,
-    "t": 1024**4, "tib": 1024**4, "tb": 1000**4,
-}  # fmt: skip
-
-
-def parse_quantity(value: Any, *, bare_unit: int, what: str, example: str) -> int:
-    """Bytes from a number (in ``bare_unit``) or a number with a unit; rounds up. Never overflows."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise RuleBroken(f"{what}_type", f"the {what} is {_kind(value)}; it must be a number, {example}")
-    if isinstance(value, int):
-        if value.bit_length() > 80:
-            raise RuleBroken(f"{what}_huge", f"the {what} has {len(str(abs(value))) if value.bit_length() < 4000 else 'thousands of'} digits; {example}")
-        return value * bare_unit
-    if isinstance(value, float):
-        if not math.isfinite(value) or abs(value) > 1e24:
-            raise RuleBroken(f"{what}_huge", f"the {what} is too large to be real; {example}")
-        return math.ceil(value * bare_unit)
-    match = _QUANTITY.fullmatch(value) if len(value) < 80 else None
-    unit_key = match["unit"].lower() if match else None
-    if not match or unit_key not in _UNITS:
-        raise RuleBroken(f"{what}_syntax", f"could not read {shown(value)} as {what}; {example}")
-    factor = _UNITS[unit_key] or bare_unit
-    number = match["number"]
-    whole, _, fraction = number.partition(".")
-    # exact decimal arithmetic: '14.5GB' is 14500000000 bytes, not a float's guess at it
-    scale = 10 ** len(fraction)
-    return -(-int((whole or "0") + fraction) * factor // scale)
-
-
-MEMORY_EXAMPLE = "write MiB like 24576, or with a unit: '24 GiB', '14.5GB', '24g'"
-SIZE_EXAMPLE = "write bytes like 40689160223, or with a unit: '37.9 GiB', '40.7GB'"
-
-
-def _bounded(number: int, low: int, high: int, code: str, too_small: str, too_big: str) -> int:
-    if number < low:
-        raise RuleBroken(f"{code}_zero", too_small)
-    if number > high:
-        raise RuleBroken(f"{code}_huge", too_big)
-    return number
-
-
-def check_memory_mib(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise RuleBroken("memory_type", f"memoryRequirements is {_kind(value)} {shown(value)}; the manifest stores "
-                         "a whole number of MiB, like 24576")
-    return _bounded(value, 1, MEMORY_MAX_MIB, "memory", "the memory must be more than 0 MiB",
-                    f"{value} MiB is more than 16 TiB; {MEMORY_EXAMPLE}")
-
-
-def parse_memory_mib(value: Any) -> int:
-    mib = -(-parse_quantity(value, bare_unit=MIB, what="memory", example=MEMORY_EXAMPLE) // MIB)
-    return _bounded(mib, 1, MEMORY_MAX_MIB, "memory", f"the memory must be more than 0; {MEMORY_EXAMPLE}",
-                    f"that is more than 16 TiB; {MEMORY_EXAMPLE}")
-
-
-def check_size_bytes(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise RuleBroken("size_type", f"the image size is {_kind(value)} {shown(value)}; the manifest stores a "
-                         "whole number of bytes, like 40689160223")
-    return _bounded(value, 1, SIZE_MAX, "size", "the image size must be more than 0 bytes",
-                    "the image size is larger than any disk; check the number")
-
-
-def parse_size_bytes(value: Any) -> int:
-    size = parse_quantity(value, bare_unit=1, what="size", example=SIZE_EXAMPLE)
-    return _bounded(size, 1, SIZE_MAX, "size", f"the image size must be more than 0 bytes; {SIZE_EXAMPLE}",
-                    f"that is larger than any disk; {SIZE_EXAMPLE}")
-
-
-def check_port(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise RuleBroken("port_type", f"{shown(value)} is {_kind(value)}; a port is a whole number from 1 to 65535, "
-                         "like 8000")
-    if not 1 <= value <= 65535:
-        raise RuleBroken("port_range", f"{value if value.bit_length() < 64 else 'that number'} is not a port; ports go "
-                         "from 1 to 65535")
-    return value
-
-
-def parse_port(value: Any) -> int:
-    if isinstance(value, str):
-        text = value.strip()
-        if not re.fullmatch(r"[0-9]{1,6}", text, flags=re.ASCII):
-            raise RuleBroken("port_type", f"{shown(value)} is not a port; a port is a whole number from 1 to 65535, "
-                             "like 8000")
-        value = int(text)
-    return check_port(value)
-
-
-def check_tokens_per_second(value: Any) -> int | float | str:
-    # Petals services publish "Variable": their speed depends on the swarm. Keep it; refuse other words.
-    if value == "Variable":
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise RuleBroken("tps_type", f"tokens per second is {_kind(value)} {shown(value)}; write a number, like 18")
-    if not math.isfinite(value) or not 0 < value <= TOKENS_MAX:
-        raise RuleBroken("tps_range", f"tokens per second must be more than 0 and at most {TOKENS_MAX}")
-    return value
-
-
-def parse_tokens_per_second(value: Any) -> int | float | str:
-    if isinstance(value, str) and value != "Variable":
-        text = value.strip()
-        if not re.fullmatch(r"[0-9]{1,9}(?:\.[0-9]{1,9})?", text, flags=re.ASCII):
-            raise RuleBroken("tps_type", f"{shown(value)} is not a number; tokens per second is a number, like 18")
-        value = float(text) if "." in text else int(text)
-    return check_tokens_per_second(value)
-
-
 # --- lists and addresses --------------------------------------------------------------------------
 
 
@@ -351,10 +232,10 @@ def lines_of(label: str, check_line):
 
     def check(values: Any) -> list[str]:
         if not isinstance(values, list):
-            raise RuleBroken(f"{label}_type", f"the {label} are {_kind(values)}; give a list of lines")
+            raise RuleBroken(f"{label}_type", f"the {label} are {kind_of(values)}; give a list of lines")
         for number, line in enumerate(values, start=1):
             if not isinstance(line, str):
-                raise RuleBroken(f"{label}_type", f"line {number} of the {label} is {_kind(line)}; each line is text")
+                raise RuleBroken(f"{label}_type", f"line {number} of the {label} is {kind_of(line)}; each line is text")
             check_line(line, number)
         return values
 
@@ -384,46 +265,11 @@ check_env_variables, parse_env_variables = lines_of("environment variables", _en
 check_exec_commands, parse_exec_commands = lines_of("commands", _command_line)
 
 
-def check_url(value: Any) -> str:
-    if not isinstance(value, str) or not re.fullmatch(r"https?://[^\s/]+(?:/\S*)?", value, flags=re.ASCII):
-        raise RuleBroken("url", f"{shown(value)} is not a web address; it should start with https://")
-    return value
-
-
-def check_service_type(value: Any) -> str:
-    if value not in ("docker", "binary"):
-        raise RuleBroken("service_type", f"{shown(value)} is not a service type; write docker or binary")
-    return value
-
-
-def check_file_names(values: Any) -> list[str]:
-    if not isinstance(values, list) or not all(isinstance(v, str) and v and not CONTROL.search(v) for v in values):
-        raise RuleBroken("files_type", "weightsFiles is a list of file names")
-    return values
-
-
-def check_binaries_url(value: Any) -> dict[str, str | None]:
-    if not isinstance(value, dict):
-        raise RuleBroken("binaries_type", "binariesUrl is an object of platform: download address")
-    for address in value.values():
-        if address is not None:
-            check_url(address)
-    if not any(value.values()):
-        raise RuleBroken("no_binaries", "a binary service needs binariesUrl with at least one download address")
-    return value
-
-
 def check_text(value: Any) -> str:
     if not isinstance(value, str):
-        raise RuleBroken("text_type", f"{shown(value)} is {_kind(value)}; it must be text")
+        raise RuleBroken("text_type", f"{shown(value)} is {kind_of(value)}; it must be text")
     return value
 
 
 def check_optional_text(value: Any) -> str | None:
     return None if value is None else check_text(value)
-
-
-def check_positive_number(value: Any) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not (math.isfinite(value) and value > 0):
-        raise RuleBroken("number_type", f"{shown(value)} is not a number above 0")
-    return value

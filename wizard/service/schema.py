@@ -51,8 +51,10 @@ def manifest_json_schema() -> dict[str, Any]:
     image_schema = _object(image, ["size", "image"])
     top["modelInfo"] = _object(model_info, [], description="what the service needs to run")
     top["dockerImages"] = _object({device: image_schema for device in DEVICES}, [], additionalProperties=False,
-                                  minProperties=1, description="the image for machines with a GPU and/or without")
-    conditions.append({"if": DOCKER.schema_if(), "then": {"required": ["dockerImages"]}})
+                                  description="the image for machines with a GPU and/or without")
+    # a docker service needs an image; a binary one may carry an empty dockerImages, as the model allows
+    conditions.append({"if": DOCKER.schema_if(), "then": {"required": ["dockerImages"],
+                                                          "properties": {"dockerImages": {"minProperties": 1}}}})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Prem registry service manifest (manifest.json)",

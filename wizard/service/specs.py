@@ -1,14 +1,23 @@
-"""Spec files: TOML, YAML or JSON, read into plain mappings with errors as ``file:line:column: message``."""
+"""Spec files: TOML, YAML or JSON, read into plain mappings with errors as ``file:line:column: message``.
+
+The keys a spec file may hold are the field table's (``fields.SPEC_KEYS``): ``volume_path``, ``env_variables``,
+``command``... as well as ``name`` or ``gpu_image``; kebab-case (``gpu-image``) is read the same. Any other key
+is refused, naming the known ones.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 import tomllib
+from collections.abc import Mapping
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from wizard.errors import ManifestSyntaxError, WizardError
+from wizard.errors import InvalidInput, ManifestSyntaxError, WizardError
+from wizard.service.answers import normalise_answers, unknown_answer_keys
+from wizard.service.fields import BY_PATH, SPEC_KEYS
 
 SPEC_SUFFIXES = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
@@ -52,3 +61,25 @@ def read_spec_file(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise WizardError(f"{path}: a spec file holds keys and values at its top level", hint="see assets/examples/")
     return data
+
+
+def unknown_key_problems(answers: Mapping[str, Any]) -> list[str]:
+    """A line per key no field has, naming the one meant when it is close (``memroy``, or the manifest's
+    ``volumePath``) and every known key."""
+    by_manifest_name = {f.manifest_key: f.key for f in BY_PATH.values() if f.key in SPEC_KEYS}
+    known = ", ".join(SPEC_KEYS)
+    lines = []
+    for key in unknown_answer_keys(answers):
+        meant = by_manifest_name.get(key) or next(iter(get_close_matches(key, list(SPEC_KEYS), n=1)), None)
+        guess = f"did you mean '{meant}'? " if meant else ""
+        lines.append(f"unknown key '{key}' ({guess}known keys: {known})")
+    return lines
+
+
+def read_answers_file(path: Path) -> dict[str, Any]:
+    """The answers of a spec file for one service, in table keys; InvalidInput when a key is unknown."""
+    answers = normalise_answers(read_spec_file(path))
+    unknown = unknown_key_problems(answers)
+    if unknown:
+        raise InvalidInput([f"{path}: {line}" for line in unknown], hint="fix the keys and run again; nothing was written")
+    return answers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from importlib.resources import files
 
 from textual.app import ComposeResult
@@ -9,6 +10,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Markdown, Static
+
+from wizard.draft import Draft
+from wizard.registry.index import describe_age
 
 
 class ChoiceDialog(ModalScreen[str]):
@@ -36,6 +40,18 @@ class ChoiceDialog(ModalScreen[str]):
 
     def action_cancel(self) -> None:
         self.dismiss(self.choices[-1][0])
+
+
+def resume_dialog(saved: Draft) -> ChoiceDialog:
+    when = describe_age(time.time() - (saved.saved_at or time.time()))
+    return ChoiceDialog(f"You have a saved draft of [b]{saved.title}[/b] from {when}.\nResume it?",
+                        [("resume", "Resume draft"), ("new", "Start a new service")], id="resume-dialog")
+
+
+def quit_dialog() -> ChoiceDialog:
+    return ChoiceDialog("You have answers that are not saved yet. Save them as a draft before quitting?",
+                        [("save", "Save and quit"), ("discard", "Quit without saving"), ("cancel", "Cancel")],
+                        id="quit-dialog")
 
 
 class HelpScreen(ModalScreen[None]):

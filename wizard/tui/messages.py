@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from textual.message import Message
+
+# --- from screens: what the person did ---------------------------------------------------------
 
 
 @dataclass
@@ -23,12 +25,71 @@ class DocsChanged(Message):
 @dataclass
 class StepRequested(Message):
     step: str
+    back_to_review: bool = False  # chosen from Review: Next comes back to it
+
+
+@dataclass
+class NextRequested(Message):
+    pass
+
+
+@dataclass
+class BackRequested(Message):
+    pass
+
+
+@dataclass
+class SizeLookupRequested(Message):
+    device: str  # look the size of the image typed for it up (again)
+
+
+@dataclass
+class UnpackedSizeChosen(Message):
+    device: str
+
+
+@dataclass
+class WriteRequested(Message):
+    out: str
+    force: bool = False
+
+
+@dataclass
+class PublishRequested(Message):
+    token: str | None = field(default=None, repr=False)  # typed by the person; None: find one
+
+
+# --- from workers: what came back ------------------------------------------------------------------
 
 
 @dataclass
 class IndexLoaded(Message):
     index: Any  # RegistryIndex | None
     note: str
+
+
+@dataclass
+class SizeLookedUp(Message):
+    device: str
+    reference: str
+    found: Any  # ImageSize
+
+
+@dataclass
+class SizeLookupFailed(Message):
+    device: str
+    reference: str
+    error: Any  # ImageError
+
+
+@dataclass
+class TokenResolved(Message):
+    token: Any = field(repr=False)
+
+
+@dataclass
+class TokenMissing(Message):
+    advice: str
 
 
 @dataclass
@@ -46,17 +107,3 @@ class PublishFinished(Message):
 @dataclass
 class PublishFailed(Message):
     error: str
-
-
-@dataclass
-class SizeLookedUp(Message):
-    device: str
-    reference: str
-    found: Any  # ImageSize
-
-
-@dataclass
-class SizeLookupFailed(Message):
-    device: str
-    reference: str
-    error: Any  # ImageError

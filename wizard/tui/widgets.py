@@ -1,72 +1,18 @@
-"""Small reusable widgets: an answer field with its message, the step list, the manifest preview."""
+"""Small reusable widgets: the step list, the manifest preview, the step buttons, a notice line.
+(The fields themselves are in ``fields.py``.)"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.syntax import Syntax
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from wizard.service.answers import BY_KEY, check_answer
-from wizard.tui.messages import AnswerChanged, StepRequested
+from wizard.tui.messages import StepRequested
 
 STATE_MARKS = {"done": "✔", "errors": "✘", "todo": "·", "current": "▶"}
-
-
-class AnswerField(Vertical):
-    """A labelled input for one answer; shows the core's message as it is typed."""
-
-    DEFAULT_CSS = """
-    AnswerField { height: auto; margin-bottom: 1; }
-    AnswerField > .field-label { text-style: bold; }
-    AnswerField > .field-help { color: $text-muted; }
-    AnswerField > .field-message { color: $error; height: auto; }
-    AnswerField > .field-message.empty { display: none; }
-    """
-
-    def __init__(self, key: str, value: Any = None, *, placeholder: str = "", password: bool = False, id: str | None = None):
-        super().__init__(id=id or f"field-{key}")
-        self.key = key
-        self.initial = "" if value is None else str(value)
-        self.placeholder = placeholder
-        self.password = password
-
-    def compose(self) -> ComposeResult:
-        answer = BY_KEY.get(self.key)
-        yield Static(answer.label if answer else self.key, classes="field-label")
-        if answer:
-            yield Static(answer.help, classes="field-help")
-        yield Input(self.initial, placeholder=self.placeholder, password=self.password, id=f"input-{self.key}")
-        yield Static("", classes="field-message empty")
-
-    @property
-    def input(self) -> Input:
-        return self.query_one(Input)
-
-    def on_mount(self) -> None:
-        if self.initial:
-            self.show_message(self.initial)
-
-    def show_message(self, value: str) -> str | None:
-        message = check_answer(self.key, value) if value.strip() else None
-        shown = self.query_one(".field-message", Static)
-        shown.update(f"✘ {message}" if message else "")
-        shown.set_class(not message, "empty")
-        return message
-
-    def set_value(self, value: Any) -> None:
-        """Fill the field from outside (a suggestion, a looked-up size) as if typed."""
-        self.input.value = "" if value is None else str(value)
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        value = event.value
-        self.show_message(value)
-        self.post_message(AnswerChanged(self.key, value.strip() or None))
 
 
 class StepList(OptionList):
@@ -104,18 +50,22 @@ class ManifestPreview(VerticalScroll):
     DEFAULT_CSS = """
     ManifestPreview { width: 45%; border-left: vkey $panel; padding: 0 1; }
     ManifestPreview > #preview-problems { color: $warning; }
+    ManifestPreview > #preview-notes { color: $text-muted; }
     """
 
     def compose(self) -> ComposeResult:
         yield Static("", id="preview-json")
         yield Static("", id="preview-problems")
+        yield Static("", id="preview-notes")
 
     shown_manifest = ""
+    shown_notes: tuple[str, ...] = ()
 
-    def show(self, text: str, problems: list[str]) -> None:
-        self.shown_manifest = text
+    def show(self, text: str, problems: list[str], notes: list[str] | None = None) -> None:
+        self.shown_manifest, self.shown_notes = text, tuple(notes or ())
         self.query_one("#preview-json", Static).update(Syntax(text, "json", theme="ansi_dark", word_wrap=True))
         self.query_one("#preview-problems", Static).update("\n".join(f"• {p}" for p in problems[:8]))
+        self.query_one("#preview-notes", Static).update("\n".join(f"Note: {n}" for n in self.shown_notes))
 
 
 class StepNav(Horizontal):
@@ -144,9 +94,14 @@ class Notice(Static):
     Notice.busy { color: $accent; }
     """
 
+    def __init__(self, text: str = "", *, id: str | None = None):
+        super().__init__(text, id=id)
+        self.display = bool(text)
+
     def say(self, text: str, kind: str = "") -> None:
         self.set_classes(kind)
         self.update(text)
+        self.display = bool(text)  # nothing to say: no empty line
 
 
 def exists(widget: Widget, selector: str) -> bool:

@@ -1,4 +1,4 @@
-"""One screen per step, in the order the wizard asks."""
+"""One screen per step, in the order the wizard asks. The field table gives the asking steps their fields."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from wizard.tui.steps.interfaces import InterfacesStep
 from wizard.tui.steps.publish import PublishStep
 from wizard.tui.steps.resources import ResourcesStep
 from wizard.tui.steps.review import ReviewStep
+from wizard.tui.steps.running import RunningStep
 
 STEP_SCREENS = {
     "identity": IdentityStep,
     "interfaces": InterfacesStep,
     "images": ImagesStep,
     "resources": ResourcesStep,
+    "running": RunningStep,
     "docs": DocsStep,
     "review": ReviewStep,
     "publish": PublishStep,

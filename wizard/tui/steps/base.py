@@ -1,18 +1,20 @@
-"""The frame every step shares: header, step list, the step's own fields, preview, footer."""
+"""The frame every step shares: header, step list, the step's fields (from the field table), preview, footer."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
-from wizard.tui.widgets import ManifestPreview, StepList, StepNav
-
-if TYPE_CHECKING:
-    from wizard.tui.app import WizardApp
+from wizard.service.fields import Field, asked_for, fields_of
+from wizard.service.plan import ServicePlan
+from wizard.tui.fields import FieldWidget, field_widget
+from wizard.tui.messages import BackRequested, NextRequested
+from wizard.tui.state import WizardHost, WizardState
+from wizard.tui.widgets import ManifestPreview, Notice, StepList, StepNav
 
 
 class StepScreen(Screen):
@@ -20,17 +22,23 @@ class StepScreen(Screen):
     TITLE: ClassVar[str] = ""
     INTRO: ClassVar[str] = ""
     NEXT_LABEL: ClassVar[str] = "Next ▶"
-    # Keyboard users start typing at once: the step's first field, not the step list, has the focus.
-    AUTO_FOCUS = "#step Input, #step SelectionList, #step TextArea, #step Button"
+    # Keyboard users start typing at once: the step's first field, not the step list, has the focus. It is
+    # given after the first layout: given before it, Textual cannot tell the field is in view and scrolls.
+    FIRST_FOCUS: ClassVar[str] = "#step Input, #step SelectionList, #step TextArea, #step Switch, #step Button"
+    AUTO_FOCUS = ""
     WIDE_ENOUGH: ClassVar[int] = 110  # columns for step list, fields and manifest side by side
 
     @property
-    def wizard(self) -> WizardApp:
-        return self.app  # type: ignore[return-value]
+    def wizard(self) -> WizardHost:
+        return cast(WizardHost, self.app)
+
+    @property
+    def state(self) -> WizardState:
+        return self.wizard.state
 
     @property
     def answers(self) -> dict:
-        return self.wizard.draft.answers
+        return self.state.draft.answers
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -41,11 +49,24 @@ class StepScreen(Screen):
                 if self.INTRO:
                     yield Static(self.INTRO, classes="step-intro")
                 yield from self.compose_step()
-                yield StepNav(back=self.NAME != "identity", next_label=self.NEXT_LABEL)
+                yield StepNav(back=self.NAME != self.state.steps[0], next_label=self.NEXT_LABEL)
             yield ManifestPreview(id="preview", classes="" if self.wizard.show_preview else "hidden")
         yield Footer()
 
     def compose_step(self) -> ComposeResult:
+        """One widget per field the table gives this step, each followed by the step's own extras."""
+        plan = self.state.plan()
+        conditions = self.state.conditions(plan)
+        for field in fields_of(self.NAME):
+            widget = field_widget(field, self.answers.get(field.key))
+            widget.display = asked_for(field, conditions)
+            widget.disabled = not widget.display
+            yield widget
+            yield from self.compose_after(field)
+        if fields_of(self.NAME):
+            yield Notice("", id="nothing-asked")
+
+    def compose_after(self, field: Field) -> ComposeResult:
         yield from ()
 
     def on_resize(self) -> None:
@@ -53,38 +74,53 @@ class StepScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = f"step {list(self.wizard.step_titles).index(self.NAME) + 1} of {len(self.wizard.step_titles)}"
+        self.call_after_refresh(self._focus_first)
+
+    def _focus_first(self) -> None:
+        if self.focused is None:
+            self.set_focus(next((w for w in self.query(self.FIRST_FOCUS) if w.focusable), None))
 
     def on_screen_resume(self) -> None:
         self.refresh_frame()
-        self.on_step_shown()
 
     def on_input_submitted(self, event) -> None:
         """Enter in a field moves on to the next one, as in a paper form."""
         self.focus_next()
 
-    def on_step_shown(self) -> None:
-        """Hook: the step is on screen again; bring derived views up to date."""
-
     def refresh_frame(self) -> None:
+        """Render the state: step marks, which fields are asked, what the plan derived, the preview."""
         if not self.is_mounted:
             return
+        plan = self.state.plan()
         self.query_one(StepList).refresh_states(self.wizard.step_states())
+        conditions = self.state.conditions(plan)
+        fields = [w for w in self.query(".field") if isinstance(w, FieldWidget)]
+        for widget in fields:
+            widget.show_plan(plan, asked_for(widget.field, conditions))
+        if fields:
+            nothing = not any(widget.display for widget in fields)
+            self.query_one("#nothing-asked", Notice).say("Nothing on this step applies to this service." if nothing else "")
+        self.show_state(plan)
         preview = self.query_one(ManifestPreview)
-        preview.set_class(not self.wizard.show_preview, "hidden")
+        show_preview = self.wizard.show_preview
+        preview.set_class(not show_preview, "hidden")
         # Too narrow for both side by side: the manifest takes the step's place until F2 again.
         narrow = self.app.size.width < self.WIDE_ENOUGH
-        self.query_one("#step").set_class(self.wizard.show_preview and narrow, "hidden")
+        self.query_one("#step").set_class(show_preview and narrow, "hidden")
         preview.set_class(narrow, "full")
-        if self.wizard.show_preview:
-            preview.show(*self.wizard.preview())
+        if show_preview:
+            preview.show(plan.manifest_text, self.state.blocking(plan), plan.dropped)
+
+    def show_state(self, plan: ServicePlan) -> None:
+        """Hook: render what the step shows beyond its fields."""
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "next":
             event.stop()
-            self.wizard.action_next_step()
+            self.post_message(NextRequested())
         elif event.button.id == "back":
             event.stop()
-            self.wizard.action_previous_step()
+            self.post_message(BackRequested())
 
     def extra_problems(self) -> list[str]:
         """Problems beyond the answers' rules (a logo that does not parse, a lookup still running)."""

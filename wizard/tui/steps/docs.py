@@ -1,34 +1,22 @@
-"""Step 5: the README (rendered as Markdown, editable) and the logo (placeholder or an SVG file)."""
+"""Step 6: the README (rendered as Markdown, editable) and the logo (placeholder or an SVG file)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.widgets import Input, Markdown, Static, TabbedContent, TabPane, TextArea
 
-from wizard.registry.logo import check_logo
+from wizard.service.plan import ServicePlan
 from wizard.tui.messages import DocsChanged
+from wizard.tui.state import logo_problems
 from wizard.tui.steps.base import StepScreen
 from wizard.tui.widgets import Notice
-
-
-def logo_problems(path_text: str | None) -> list[str]:
-    if not path_text:
-        return []
-    path = Path(path_text).expanduser()
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return [f"cannot read {path}: {error.strerror}"]
-    return [message for severity, message in check_logo(data) if severity == "error"]
 
 
 class DocsStep(StepScreen):
     NAME = "docs"
     TITLE = "Docs"
     INTRO = "The README people read in Prem, and the logo. Edit the TODO lines: only you know the answers."
-    AUTO_FOCUS = "#readme-tabs Tabs"  # open on the rendered README; ← → switch to editing it
+    FIRST_FOCUS = "#readme-tabs Tabs"  # open on the rendered README; ← → switch to editing it
 
     def compose_step(self) -> ComposeResult:
         with TabbedContent(id="readme-tabs"):
@@ -39,20 +27,22 @@ class DocsStep(StepScreen):
         yield Static("Logo", classes="field-label")
         yield Static("leave empty for a placeholder with the service's initials, or give an SVG file",
                      classes="field-help")
-        yield Input(self.wizard.draft.logo_path or "", placeholder="~/logos/my-service.svg", id="logo-path")
+        yield Input(self.state.draft.logo_path or "", placeholder="~/logos/my-service.svg", id="logo-path")
         yield Notice("", id="logo-note")
 
-    def on_step_shown(self) -> None:
-        text = self.wizard.readme_text()
+    def show_state(self, plan: ServicePlan) -> None:
+        text = self.state.readme_text()
         editor = self.query_one("#readme-edit", TextArea)
         if editor.text != text:
             editor.load_text(text)
-        self.query_one("#readme-preview", Markdown).update(text)
-        self._show_logo(self.query_one("#logo-path", Input).value)
+            self.query_one("#readme-preview", Markdown).update(text)
+        logo_path = self.query_one("#logo-path", Input).value
+        if logo_path != getattr(self, "shown_logo", None):
+            self._show_logo(logo_path)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         text = event.text_area.text
-        if text != self.wizard.readme_text():
+        if text != self.state.readme_text():
             self.post_message(DocsChanged(readme=text))
         self.query_one("#readme-preview", Markdown).update(text)
 
@@ -62,6 +52,7 @@ class DocsStep(StepScreen):
             self.post_message(DocsChanged(logo_path=event.value.strip() or ""))
 
     def _show_logo(self, value: str) -> None:
+        self.shown_logo = value
         problems = logo_problems(value.strip())
         note = self.query_one("#logo-note", Notice)
         if not value.strip():
@@ -70,6 +61,3 @@ class DocsStep(StepScreen):
             note.say("✘ " + "; ".join(problems), "error")
         else:
             note.say("✔ the logo is a well-formed, square SVG", "success")
-
-    def extra_problems(self) -> list[str]:
-        return [f"Logo: {p}" for p in logo_problems(self.wizard.draft.logo_path)]

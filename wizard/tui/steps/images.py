@@ -1,4 +1,8 @@
-"""Step 3: an image per device; each size is looked up as soon as the reference is valid."""
+"""Step 3: an image per device; each size is looked up as soon as the reference is valid.
+
+A looked-up size is the plan's (``PlanContext.sizes``), shown in the size field's placeholder; typing a
+size overrides it, and a new reference has none until its own lookup ends.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Button, LoadingIndicator
 
-from wizard.errors import ImageError
-from wizard.service.answers import check_answer
+from wizard.service.answers import check_answer, label_for
+from wizard.service.fields import Field
+from wizard.service.plan import ServicePlan
 from wizard.service.render import human_bytes
 from wizard.service.rules import DEVICES
-from wizard.tui.messages import AnswerChanged
+from wizard.tui.messages import SizeLookupRequested, UnpackedSizeChosen
 from wizard.tui.steps.base import StepScreen
-from wizard.tui.widgets import AnswerField, Notice
+from wizard.tui.widgets import Notice
 
 
 def describe_found(found) -> str:
@@ -28,77 +33,60 @@ class ImagesStep(StepScreen):
     INTRO = ("The Docker image Prem runs on machines with a GPU, and the one for machines without. "
              "Give at least one. Sizes are looked up from the container registry; you can also type them.")
 
-    def compose_step(self) -> ComposeResult:
-        for device in DEVICES:
-            with Vertical(classes="device", id=f"device-{device}"):
-                yield AnswerField(f"{device}_image", self.answers.get(f"{device}_image"),
-                                  placeholder=f"ghcr.io/premai-io/chat-dolly-v2-12b-{device}:1.0.2")
-                yield LoadingIndicator(id=f"spinner-{device}", classes="hidden")
-                yield Notice("", id=f"lookup-{device}")
-                yield Button("Retry lookup", id=f"retry-{device}", classes="hidden")
-                yield Button("Use the unpacked size", id=f"unpacked-{device}", classes="hidden")
-                yield AnswerField(f"{device}_size", self.answers.get(f"{device}_size"), placeholder="filled in by the lookup")
+    def compose_after(self, field: Field) -> ComposeResult:
+        if field.kind != "image":
+            return
+        device = field.key.removesuffix("_image")
+        with Vertical(classes="lookup", id=f"lookup-box-{device}"):
+            yield LoadingIndicator(id=f"spinner-{device}", classes="hidden")
+            yield Notice("", id=f"lookup-{device}")
+            yield Button("Retry lookup", id=f"retry-{device}", classes="hidden")
+            yield Button("Use the unpacked size", id=f"unpacked-{device}", classes="hidden")
 
-    def on_answer_changed(self, message: AnswerChanged) -> None:
+    def show_state(self, plan: ServicePlan) -> None:
         for device in DEVICES:
-            if message.key == f"{device}_image":
-                self.wizard.forget_looked_up_size(device)
-                self.start_lookup(device, message.value)
+            self.show_lookup(device)
 
-    def start_lookup(self, device: str, reference: str | None) -> None:
+    def show_lookup(self, device: str) -> None:
+        state = self.state
+        reference = state.reference(device)
+        running = state.lookup_running(device)
+        found = state.found.get(reference) if reference else None
+        error = state.failed.get(reference) if reference else None
+        self.query_one(f"#lookup-box-{device}").display = bool(self.query_one(f"#field-{device}_image").display)
+        self.query_one(f"#spinner-{device}").set_class(not running, "hidden")
+        self.query_one(f"#retry-{device}").set_class(error is None or running, "hidden")
+        unpacked = getattr(found, "unpacked_size", None) if not running else None
+        button = self.query_one(f"#unpacked-{device}", Button)
+        button.set_class(not unpacked, "hidden")
+        if unpacked:  # the local Docker engine has it: offer what `docker image inspect` shows
+            button.label = f"Use the unpacked size instead ({human_bytes(unpacked)}, from the local Docker engine)"
         notice = self.query_one(f"#lookup-{device}", Notice)
-        self.query_one(f"#retry-{device}").set_class(True, "hidden")
-        self.query_one(f"#unpacked-{device}").set_class(True, "hidden")
         if not reference or check_answer(f"{device}_image", reference):
-            self.wizard.cancel_lookup(device)
-            self.query_one(f"#spinner-{device}").set_class(True, "hidden")
             notice.say("")
-            return
-        if self.wizard.settings.offline:
-            notice.say("offline: type the size below (bytes, or e.g. '37.9 GiB')")
-            return
-        self.query_one(f"#spinner-{device}").set_class(False, "hidden")
-        notice.say(f"looking up {reference} …", "busy")
-        self.wizard.look_up_size(device, reference)
-
-    def show_lookup(self, device: str, reference: str, found=None, error: ImageError | None = None) -> None:
-        """Called by the app when a lookup ends; only the latest reference is shown."""
-        if self.answers.get(f"{device}_image") != reference:
-            return
-        self.query_one(f"#spinner-{device}").set_class(True, "hidden")
-        notice = self.query_one(f"#lookup-{device}", Notice)
-        if found is not None:
+        elif running:
+            notice.say(f"looking up {reference} …", "busy")
+        elif found is not None:
             notice.say(describe_found(found), "success")
-            self.query_one(f"#field-{device}_size", AnswerField).set_value(found.size)
-            self.wizard.remember_looked_up_size(device, found.size)
-            unpacked = getattr(found, "unpacked_size", None)
-            button = self.query_one(f"#unpacked-{device}", Button)
-            button.set_class(not unpacked, "hidden")
-            if unpacked:  # the local Docker engine has it: offer what `docker image inspect` shows
-                self.unpacked[device] = unpacked
-                button.label = f"Use the unpacked size instead ({human_bytes(unpacked)}, from the local Docker engine)"
-        else:
+        elif error is not None:
             notice.say(f"✘ {error}\n  Type the size below, or retry.", "error")
-            self.query_one(f"#retry-{device}").set_class(False, "hidden")
-
-    unpacked: dict[str, int]
-
-    def on_mount(self) -> None:
-        self.unpacked = {}
+        elif reference in state.draft.sizes:
+            size = state.draft.sizes[reference]
+            notice.say(f"✔ {human_bytes(size)} ({size} bytes), looked up before", "success")
+        elif self.wizard.settings.offline:
+            notice.say("offline: type the size below (bytes, or e.g. '37.9 GiB')")
+        else:
+            notice.say("")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id and event.button.id.startswith("unpacked-"):
-            event.stop()
-            device = event.button.id.removeprefix("unpacked-")
-            self.query_one(f"#field-{device}_size", AnswerField).set_value(self.unpacked[device])
-            return
-        if event.button.id and event.button.id.startswith("retry-"):
-            event.stop()
-            device = event.button.id.removeprefix("retry-")
-            self.start_lookup(device, self.answers.get(f"{device}_image"))
-            return
+        button = event.button.id or ""
+        for prefix, message in (("retry-", SizeLookupRequested), ("unpacked-", UnpackedSizeChosen)):
+            if button.startswith(prefix):
+                event.stop()
+                self.post_message(message(button.removeprefix(prefix)))
+                return
         super().on_button_pressed(event)
 
     def extra_problems(self) -> list[str]:
-        return [f"{device.upper()} image: the size is still being looked up; wait a moment or type it"
-                for device in DEVICES if self.wizard.lookup_running(device) and f"{device}_size" not in self.answers]
+        return [f"{label_for(f'{device}_image')}: the size is still being looked up; wait a moment or type it"
+                for device in DEVICES if self.state.lookup_running(device) and f"{device}_size" not in self.answers]

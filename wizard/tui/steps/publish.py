@@ -1,4 +1,4 @@
-"""Step 7: write the folder, then (on request) fork, branch, commit and open the pull request."""
+"""Step 8: write the folder, then (on request) fork, branch, commit and open the pull request."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
+from wizard.tui.messages import PublishRequested, WriteRequested
 from wizard.tui.steps.base import StepScreen
 from wizard.tui.widgets import Notice
 
@@ -19,9 +20,9 @@ class PublishStep(StepScreen):
     NEXT_LABEL = "Done"
 
     def compose_step(self) -> ComposeResult:
-        editing = self.wizard.editing
+        editing = self.state.editing
         yield Label(f"Saving into {editing.folder}" if editing else "Folder to write into", classes="field-label")
-        yield Input(self.wizard.draft.out or self.wizard.settings.out, id="out-dir", classes="hidden" if editing else "")
+        yield Input(self.state.draft.out or self.wizard.settings.out, id="out-dir", classes="hidden" if editing else "")
         with Horizontal(classes="actions"):
             yield Button("Save changes" if editing else "Write folder", id="write", variant="success")
             yield Button("Replace existing", id="write-force", variant="warning", classes="hidden")
@@ -45,10 +46,10 @@ class PublishStep(StepScreen):
         button = event.button.id
         if button in ("write", "write-force"):
             event.stop()
-            self.wizard.write_folder(self.query_one("#out-dir", Input).value, force=button == "write-force")
+            self.post_message(WriteRequested(self.query_one("#out-dir", Input).value, force=button == "write-force"))
         elif button == "publish":
             event.stop()
-            self.wizard.start_publish(self.query_one("#token", Input).value.strip() or None)
+            self.post_message(PublishRequested(self.query_one("#token", Input).value.strip() or None))
         else:
             super().on_button_pressed(event)
 

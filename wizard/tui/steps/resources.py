@@ -7,9 +7,10 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Select
 
 from wizard.service.estimate import BYTES_PER_PARAMETER, estimate_memory_mib
-from wizard.service.fields import TEXT_GENERATING
+from wizard.service.fields import Field
+from wizard.tui.fields import AnswerField
 from wizard.tui.steps.base import StepScreen
-from wizard.tui.widgets import AnswerField, Notice
+from wizard.tui.widgets import Notice
 
 
 class ResourcesStep(StepScreen):
@@ -17,22 +18,15 @@ class ResourcesStep(StepScreen):
     TITLE = "Resources"
     INTRO = "What the service needs to run, and where it listens."
 
-    def compose_step(self) -> ComposeResult:
-        yield AnswerField("memory", self.answers.get("memory"), placeholder="24 GiB")
+    def compose_after(self, field: Field) -> ComposeResult:
+        if field.key != "memory":
+            return
         with Horizontal(id="estimate-row"):
             yield Input(placeholder="parameters, in billions (7 for 7B)", id="estimate-params", type="number")
-            yield Select([(p, p) for p in BYTES_PER_PARAMETER], value="fp16/bf16", allow_blank=False, id="estimate-precision")
+            yield Select([(p, p) for p in BYTES_PER_PARAMETER], value="fp16/bf16", allow_blank=False,
+                         id="estimate-precision")
             yield Button("Estimate", id="estimate")
         yield Notice("Don't know? Give the parameter count and precision, then Estimate.", id="estimate-note")
-        yield AnswerField("tokens_per_second", self.answers.get("tokens_per_second"), placeholder="18")
-        yield AnswerField("port", self.answers.get("port", 8000))
-        yield AnswerField("external_port", self.answers.get("external_port"), placeholder="picked from the upstream index")
-
-    def on_step_shown(self) -> None:
-        generates_text = bool(TEXT_GENERATING & set(self.answers.get("interfaces") or []))
-        self.query_one("#field-tokens_per_second").display = generates_text
-        if not self.answers.get("external_port") and self.wizard.suggested_external_port:
-            self.query_one("#field-external_port", AnswerField).set_value(self.wizard.suggested_external_port)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id != "estimate":

@@ -1,4 +1,5 @@
-"""Step 6: manifest.json exactly as it will be written, and what `validate` finds in the folder."""
+"""Step 7: manifest.json exactly as it will be written, what `validate` finds in the folder, and what the
+plan left out (a field that no longer applies after a change)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
+from wizard.service.plan import ServicePlan
+from wizard.tui.messages import StepRequested
 from wizard.tui.steps.base import StepScreen
-
-EDITABLE = ("identity", "interfaces", "images", "resources", "docs")
 
 
 class ReviewStep(StepScreen):
@@ -17,32 +18,36 @@ class ReviewStep(StepScreen):
     TITLE = "Review"
     INTRO = "Check everything once more. Jump to a step to change it; you come back here after."
     NEXT_LABEL = "Looks good ▶"
-    AUTO_FOCUS = "#step"  # the page itself: arrows scroll the manifest from its top, Tab reaches the buttons
+    FIRST_FOCUS = "#step"  # the page itself: arrows scroll the manifest from its top, Tab reaches the buttons
+    shown_manifest = ""
 
     def compose_step(self) -> ComposeResult:
         yield Static("", id="review-manifest")
+        yield Static("", id="review-notes")
         yield Static("", id="review-findings")
         with Horizontal(id="review-edit"):
             yield Static("Edit:", classes="field-label")
-            for step in EDITABLE:
+            steps = list(self.wizard.step_titles)
+            for step in steps[:steps.index(self.NAME)]:
                 yield Button(self.wizard.step_titles[step], id=f"edit-{step}", classes="small")
 
-    def on_step_shown(self) -> None:
-        text, problems = self.wizard.preview()
-        self.shown_manifest = text
-        self.query_one("#review-manifest", Static).update(Syntax(text, "json", theme="ansi_dark", word_wrap=True))
-        findings = problems or [str(f).split(": ", 1)[-1] for f in self.wizard.check_rendered()]
-        body = "\n".join(f"• {line}" for line in findings) if findings else "✔ validate finds nothing to fix"
+    def show_state(self, plan: ServicePlan) -> None:
+        if plan.manifest_text != self.shown_manifest:
+            self.shown_manifest = plan.manifest_text
+            self.query_one("#review-manifest", Static).update(
+                Syntax(self.shown_manifest, "json", theme="ansi_dark", word_wrap=True))
+        notes = self.query_one("#review-notes", Static)
+        notes.update("\n".join(f"Note: {note}" for note in plan.dropped))
+        notes.display = bool(plan.dropped)
+        found = [f"• {line}" for line in self.state.blocking(plan)] or [
+            f"• {line}" for line in self.state.findings(plan)]
+        body = "\n".join(found) if found else "✔ validate finds nothing to fix"
         self.query_one("#review-findings", Static).update(body)
-        self.query_one("#review-findings").set_class(bool(findings), "has-findings")
+        self.query_one("#review-findings").set_class(bool(found), "has-findings")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id and event.button.id.startswith("edit-"):
             event.stop()
-            self.wizard.edit_from_review(event.button.id.removeprefix("edit-"))
+            self.post_message(StepRequested(event.button.id.removeprefix("edit-"), back_to_review=True))
             return
         super().on_button_pressed(event)
-
-    def extra_problems(self) -> list[str]:
-        text, problems = self.wizard.preview()
-        return problems + [str(f).split(": ", 1)[-1] for f in self.wizard.check_rendered() if f.severity == "error"]

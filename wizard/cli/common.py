@@ -1,0 +1,203 @@
+"""What the commands share, so that no command imports another (or ``wizard.cli``).
+
+- flags made from the field table (``add_field_arguments``) and the answers they give (``field_answers``);
+- problems and missing answers named by their flags, for the non-interactive commands;
+- looking up image sizes with a line per image on stderr;
+- where a pull request goes, and opening it with progress on stderr (publish, new, batch, bump).
+
+Like every command module, this one imports only the standard library at module level, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# a field's answer is kept under its own prefix: a field named like one of the parser's own values
+# (``command``, the sub-command) would otherwise overwrite it
+ANSWER_DEST = "answer_"
+METAVARS = {"image": "REF", "size": "SIZE", "interfaces": "NAME", "lines": "LINE"}
+
+
+def say(message: str) -> None:
+    """A diagnostic line: stderr, so stdout holds only results."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def has_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+# --- flags from the field table ----------------------------------------------------------------------
+
+
+def _help(field: Any) -> str:
+    text = field.help
+    choices = field.schema.get("enum") or field.schema.get("items", {}).get("enum")
+    if choices:
+        text += f"; one of {', '.join(choices)}"
+    if field.when.interfaces and field.when.says:
+        text += f"; only {field.when.says}"
+    if field.kind in ("lines", "interfaces"):
+        text += "; repeat the flag for each"
+    if field.example and field.example not in text and field.example != str(field.default) and field.kind != "flag":
+        text += f" (e.g. {field.example})"
+    if field.default is not None:
+        text += f" (default: {'on' if field.default is True else 'off' if field.default is False else field.default})"
+    if field.flag != "--" + field.key.replace("_", "-"):
+        text += f" [spec key: {field.key}]"
+    return text.replace("%", "%%")  # argparse formats help with %
+
+
+def _metavar(field: Any) -> str:
+    return METAVARS.get(field.kind) or (field.key.upper() if len(field.key) <= 8 else "TEXT")
+
+
+def add_field_arguments(parser_or_group, fields: Iterable[Any] | None = None) -> None:
+    """One flag per field, all of it from the table: its flag, help and example, and how it is given."""
+    from wizard.service.fields import ASKED
+
+    for field in ASKED if fields is None else fields:
+        dest = ANSWER_DEST + field.key
+        if field.kind == "flag":
+            parser_or_group.add_argument(field.flag, dest=dest, action=argparse.BooleanOptionalAction, default=None,
+                                         help=_help(field))
+        elif field.kind in ("lines", "interfaces"):
+            parser_or_group.add_argument(field.flag, dest=dest, action="append", metavar=_metavar(field),
+                                         help=_help(field))
+        else:
+            parser_or_group.add_argument(field.flag, dest=dest, metavar=_metavar(field),
+                                         help=_help(field))
+
+
+def add_answer_groups(parser: argparse.ArgumentParser, title: str, description: str = "") -> None:
+    """Every asked field, one group per step of the wizard, in the order the wizard asks them; the description
+    goes with the first group."""
+    from wizard.service.fields import STEPS, fields_of
+
+    for number, step in enumerate(STEPS):
+        group = parser.add_argument_group(title.format(step=step), description if number == 0 else None)
+        add_field_arguments(group, fields_of(step))
+
+
+def field_answers(args: argparse.Namespace) -> dict[str, Any]:
+    """``{key: value}`` for each field flag given on the command line, as typed."""
+    from wizard.service.fields import BY_KEY
+
+    return {key: value for key in BY_KEY if (value := getattr(args, ANSWER_DEST + key, None)) is not None}
+
+
+# --- what is wrong, named by flags -------------------------------------------------------------------
+
+
+def flag_of(key: str) -> str:
+    from wizard.service.answers import BY_KEY, IMAGES, flag_for
+
+    return flag_for(key) if key in BY_KEY or key == IMAGES else key
+
+
+def problem_lines(plan) -> list[str]:
+    """``--memory: message`` for each problem of a plan (broken rules, upstream collisions)."""
+    return plan.problem_lines(name=flag_of)
+
+
+def missing_lines(missing: Iterable[str]) -> list[str]:
+    """``--memory: what it is`` for each answer still needed."""
+    from wizard.service.answers import help_for
+
+    return [f"{flag_of(key)}: {help_for(key)}" for key in missing]
+
+
+def say_dropped(plan, where: str = "") -> None:
+    """A field given although its service does not ask for it is left out, and the contributor told so."""
+    for note in plan.dropped:
+        say(f"{where}note: {note}")
+
+
+# --- image sizes -------------------------------------------------------------------------------------
+
+
+def look_up_sizes(wanted: Mapping[str, str], settings, platform: str) -> dict[str, int]:
+    """device -> bytes for each ``{device: image reference}``, looked up together; a line per image on stderr.
+    Raises WizardError naming each image whose size could not be found."""
+    import asyncio
+
+    from wizard.errors import ImageError, WizardError
+    from wizard.images import human_bytes, lookup_sizes
+    from wizard.service.fields import BY_KEY
+
+    if not wanted:
+        return {}
+
+    def progress(reference: str, result) -> None:
+        if isinstance(result, ImageError):
+            say(f"size of {reference}: failed")
+        else:
+            say(f"size of {reference}: {human_bytes(result.size)} ({result.size} bytes, {result.digest[:19]}…)")
+
+    for reference in dict.fromkeys(wanted.values()):
+        say(f"size of {reference}: looking up …")
+    results = asyncio.run(lookup_sizes(wanted.values(), platform=platform, settings=settings, progress=progress))
+    failed = {device: results[reference] for device, reference in wanted.items()
+              if isinstance(results[reference], ImageError)}
+    if failed:
+        lines = [f"{BY_KEY[f'{device}_image'].flag} {wanted[device]}: {error}" for device, error in failed.items()]
+        flags = " or ".join(BY_KEY[f"{device}_size"].flag for device in failed)
+        raise WizardError("could not look up every image size:\n" + "\n".join(f"  - {line}" for line in lines),
+                          hint=f"fix the reference, or give the size with {flags}; nothing was written")
+    return {device: results[reference].size for device, reference in wanted.items()}
+
+
+# --- pull requests -----------------------------------------------------------------------------------
+
+
+def add_upstream_arguments(group) -> None:
+    """Where a pull request goes: for every command that opens one (publish, new, batch, bump)."""
+    group.add_argument("--upstream", metavar="OWNER/REPO", help="the registry (default: premAI-io/prem-registry)")
+    group.add_argument("--base", metavar="BRANCH", help="branch the pull request goes into (default: dev)")
+    group.add_argument("--api-url", metavar="URL", help="GitHub's API (default: https://api.github.com)")
+
+
+def print_stage(stage: str, detail: str) -> None:
+    print(f"[{stage}] {detail}", file=sys.stderr, flush=True)
+
+
+async def token_for_cli(settings, *, dry_run: bool):
+    """The GitHub token for a command, its source said on stderr; none for a dry run, which sends nothing."""
+    if dry_run:
+        return None
+    from wizard.github.token import resolve_token
+
+    found = await resolve_token(settings, interactive=sys.stdin.isatty() and sys.stderr.isatty())
+    print_stage("account", f"using the token from {found.source}")
+    return found.secret
+
+
+def publish_and_report(folders, settings, *, draft=False, force=False, branch=None, title=None, dry_run=False,
+                       as_json=False) -> int:
+    """Resolve the token, run the pipeline with progress on stderr, print the result: for every command
+    that ends in a pull request (publish, new --publish, batch --publish, bump --publish)."""
+    import asyncio
+    import json
+
+    from wizard.publish.pipeline import publish_folders
+
+    async def go():
+        token = await token_for_cli(settings, dry_run=dry_run)
+        return await publish_folders(folders, settings=settings, token=token, draft=draft, force=force,
+                                     progress=print_stage, branch=branch, title=title, dry_run=dry_run)
+
+    result = asyncio.run(go())
+    if as_json:
+        print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    elif result.dry_run:
+        for call in result.calls:
+            print(call)
+        print(f"{len(result.calls)} calls would be sent; nothing was sent", file=sys.stderr)
+    else:
+        verb = "opened" if result.created else "updated" if result.changed else "unchanged"
+        print(f"pull request {verb} ({len(result.calls)} calls to GitHub)", file=sys.stderr)
+        print(result.pr_url)
+    return 0

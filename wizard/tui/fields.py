@@ -1,0 +1,189 @@
+"""One widget per kind of field in the table; label, help, placeholder and rule come from its ``Field``.
+
+Each widget posts ``AnswerChanged`` with what was typed, and ``show_plan(plan, asked)`` renders what the plan
+says of it: hidden where its ``when`` does not hold, and a value the plan derived (an id suggested from
+the name, a size looked up, a port picked, a default) shown as the placeholder, never typed in for you.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, SelectionList, Static, Switch, TextArea
+from textual.widgets.selection_list import Selection
+
+from wizard.service.fields import Field
+from wizard.service.plan import TYPED, ServicePlan
+from wizard.service.rules import INTERFACES
+from wizard.tui.messages import AnswerChanged
+
+SAID_OF = {"picked": "picked: free in the upstream index", "default": "the default",
+           "looked up": "looked up from the container registry"}
+
+
+class FieldWidget:
+    """Mixed into every field widget (before its container, so CSS sees the container): its table entry,
+    and hiding where it is not asked. Every field widget has the class "field"."""
+
+    field: Field
+    display: bool
+    disabled: bool
+
+    def show_plan(self, plan: ServicePlan, asked: bool) -> None:
+        self.display = asked
+        self.disabled = not asked  # a hidden field takes no focus
+
+    def show_message(self, value: Any) -> str | None:
+        message = self.field.message(value) if str(value).strip() else None
+        shown = self.query_one(".field-message", Static)
+        shown.update(f"✘ {message}" if message else "")
+        shown.set_class(not message, "empty")
+        return message
+
+
+class AnswerField(FieldWidget, Vertical):
+    """A labelled input for one answer; shows the core's message as it is typed."""
+
+    DEFAULT_CSS = """
+    AnswerField { height: auto; margin-bottom: 1; }
+    AnswerField > .field-label { text-style: bold; }
+    AnswerField > .field-help { color: $text-muted; }
+    AnswerField > .field-message { color: $error; height: auto; }
+    AnswerField > .field-message.empty { display: none; }
+    """
+
+    def __init__(self, field: Field, value: Any = None):
+        super().__init__(id=f"field-{field.key}", classes="field")
+        self.field, self.key = field, field.key
+        self.initial = "" if value is None else str(value)
+        self.placeholder = field.placeholder or field.example
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.field.label, classes="field-label")
+        yield Static(self.field.help, classes="field-help")
+        yield Input(self.initial, placeholder=self.placeholder, id=f"input-{self.key}")
+        yield Static("", classes="field-message empty")
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(Input)
+
+    def on_mount(self) -> None:
+        if self.initial:
+            self.show_message(self.initial)
+
+    def show_plan(self, plan: ServicePlan, asked: bool) -> None:
+        super().show_plan(plan, asked)
+        source = plan.sources.get(self.key)
+        derived = source is not None and source != TYPED and self.key in plan.answers
+        self.input.placeholder = (f"{plan.answers[self.key]}  ({SAID_OF.get(source, source)})" if derived
+                                  else self.placeholder)
+
+    def set_value(self, value: Any) -> None:
+        """Fill the field from outside (an estimate) as if typed."""
+        self.input.value = "" if value is None else str(value)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.show_message(event.value)
+        self.post_message(AnswerChanged(self.key, event.value.strip() or None))
+
+
+class FlagField(FieldWidget, Horizontal):
+    DEFAULT_CSS = """
+    FlagField { height: auto; margin-bottom: 1; }
+    FlagField > Vertical { height: auto; padding: 0 1; }
+    FlagField .field-label { text-style: bold; }
+    FlagField .field-help { color: $text-muted; }
+    """
+
+    def __init__(self, field: Field, value: Any = None):
+        super().__init__(id=f"field-{field.key}", classes="field")
+        self.field, self.key = field, field.key
+        self.initial = (field.default if value is None else value) is True
+
+    def compose(self) -> ComposeResult:
+        yield Switch(value=self.initial, id=f"input-{self.key}")
+        with Vertical():
+            yield Static(self.field.label, classes="field-label")
+            yield Static(self.field.help, classes="field-help")
+
+    def on_switch_changed(self, event: Switch.Changed) -> None:
+        event.stop()
+        # off is the daemon's own default: a field without one is left out rather than written as false
+        value = True if event.value else (False if self.field.default is not None else None)
+        self.post_message(AnswerChanged(self.key, value))
+
+
+class LinesField(FieldWidget, Vertical):
+    """Text over several lines: one item a line (KEY=VALUE pairs, commands), or one long text (a template);
+    the core reads the text either way."""
+
+    DEFAULT_CSS = """
+    LinesField { height: auto; margin-bottom: 1; }
+    LinesField > .field-label { text-style: bold; }
+    LinesField > .field-help { color: $text-muted; }
+    LinesField > TextArea { height: 5; }
+    LinesField > .field-message { color: $error; height: auto; }
+    LinesField > .field-message.empty { display: none; }
+    """
+
+    def __init__(self, field: Field, value: Any = None):
+        super().__init__(id=f"field-{field.key}", classes="field")
+        self.field, self.key = field, field.key
+        self.text = "\n".join(map(str, value)) if isinstance(value, list) else str(value or "")
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.field.label, classes="field-label")
+        yield Static(f"{self.field.help}, e.g. {self.field.example}", classes="field-help")
+        yield TextArea(self.text, id=f"input-{self.key}", soft_wrap=False)
+        yield Static("", classes="field-message empty")
+
+    def on_mount(self) -> None:
+        if self.text.strip():
+            self.show_message(self.text)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        if event.text_area.text == self.text:
+            return  # loaded, not typed
+        self.text = event.text_area.text
+        self.show_message(self.text)
+        self.post_message(AnswerChanged(self.key, self.text if self.text.strip() else None))
+
+
+class InterfacesField(FieldWidget, Vertical):
+    """Every Prem interface explained in one line; ticked in order, since the first names the folder."""
+
+    DEFAULT_CSS = """
+    InterfacesField { height: auto; }
+    """
+
+    def __init__(self, field: Field, value: Any = None):
+        super().__init__(id=f"field-{field.key}", classes="field")
+        self.field, self.key = field, field.key
+        self.chosen = list(value) if isinstance(value, list) else []
+
+    def compose(self) -> ComposeResult:
+        yield SelectionList[str](
+            *(Selection(f"[b]{name}[/b]  {about}", name, name in self.chosen) for name, about in INTERFACES.items()),
+            id="interfaces",
+        )
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        event.stop()
+        selected = set(event.selection_list.selected)
+        self.chosen = [n for n in self.chosen if n in selected] + [n for n in INTERFACES
+                                                                   if n in selected and n not in self.chosen]
+        self.post_message(AnswerChanged(self.key, list(self.chosen) or None))
+
+
+WIDGETS: dict[str, type[FieldWidget]] = {"text": AnswerField, "long_text": LinesField, "image": AnswerField,
+                                         "size": AnswerField, "flag": FlagField, "lines": LinesField,
+                                         "interfaces": InterfacesField}
+
+
+def field_widget(field: Field, value: Any) -> FieldWidget:
+    return WIDGETS[field.kind](field, value)

@@ -1,0 +1,230 @@
+"""The wizard's state: the draft, what the lookups found, the plan made from them, and where Next goes.
+
+Plain data and plain methods, no widget and no worker: the app's handlers change it and screens read it.
+Every rule comes from the core through ``plan_service``; the plan is made again whenever what it is made
+from changes. What was typed stays in ``draft.answers``; a looked-up size stays in ``draft.sizes`` (by
+image reference, so a new reference simply has none) and a picked port only in the plan.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import ChainMap
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from wizard.draft import Draft
+from wizard.registry.logo import check_logo
+from wizard.service.answers import (
+    answers_from_manifest,
+    help_for,
+    label_for,
+    step_problems,
+)
+from wizard.service.fields import STEPS as ASKING_STEPS
+from wizard.service.manifest import read_manifest, service_folder_name
+from wizard.service.plan import PlanContext, ServicePlan, plan_service
+from wizard.service.rules import DEVICES
+from wizard.settings import Settings
+
+NOT_WRITTEN_YET = "# Documentation\n\nThe README is written for you once the earlier steps are complete."
+
+
+@dataclass(frozen=True)
+class EditTarget:
+    """An existing service folder being edited: its manifest as read, every unknown key included."""
+
+    folder: Path
+    original: dict[str, Any]
+
+    @property
+    def original_folder_name(self) -> str:
+        interfaces = self.original.get("interfaces") or ["?"]
+        return service_folder_name(str(interfaces[0]), str(self.original.get("id", "")))
+
+
+def edit_draft(target: EditTarget) -> Draft:
+    """A draft holding every answer of the existing service, its README and its logo."""
+    read_manifest(target.original)  # a manifest that is not one at all is refused here, before the wizard
+    readme = target.folder / "README.md"
+    return Draft(
+        # numbers as the fields show them, so showing a field changes no answer
+        answers={k: (str(v) if isinstance(v, int) and not isinstance(v, bool) else v)
+                 for k, v in answers_from_manifest(target.original).items()},
+        visited=[*ASKING_STEPS, "docs"],
+        readme=readme.read_text(encoding="utf-8") if readme.is_file() else None,
+        logo_path=str(target.folder / "logo.svg") if (target.folder / "logo.svg").is_file() else None,
+        out=str(target.folder.parent),
+    )
+
+
+def logo_problems(path_text: str | None) -> list[str]:
+    if not path_text:
+        return []
+    path = Path(path_text).expanduser()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return [f"cannot read {path}: {error.strerror}"]
+    return [message for severity, message in check_logo(data) if severity == "error"]
+
+
+class WizardState:
+    def __init__(self, draft: Draft, *, steps: list[str], editing: EditTarget | None = None):
+        self.draft = draft
+        self.steps = steps
+        self.editing = editing
+        self.index: Any = None  # RegistryIndex, once loaded
+        self.index_note = ""
+        self.found: dict[str, Any] = {}  # image reference -> what its lookup found (ImageSize)
+        self.failed: dict[str, Any] = {}  # image reference -> why its lookup failed (ImageError)
+        self.looking_up: dict[str, str] = {}  # device -> the reference whose lookup is running
+        self.dirty = False
+        self.back_to_review = False
+        self.written_folder: Path | None = None
+        self.publish_stages: list[tuple[str, str]] = []
+        self._made: tuple[str, ServicePlan] | None = None
+
+    # --- answers ------------------------------------------------------------------------------
+
+    def set_answer(self, key: str, value: Any) -> None:
+        if value is None:
+            self.draft.answers.pop(key, None)
+        else:
+            self.draft.answers[key] = value
+        self.dirty = True
+
+    def set_docs(self, readme: str | None, logo_path: str | None) -> None:
+        if readme is not None:
+            self.draft.readme = readme
+        if logo_path is not None:
+            self.draft.logo_path = logo_path or None
+        self.dirty = True
+
+    # --- image sizes --------------------------------------------------------------------------
+
+    def reference(self, device: str) -> str | None:
+        return self.draft.answers.get(f"{device}_image")
+
+    @property
+    def looked_up(self) -> dict[str, int]:
+        """device -> the size looked up for the reference typed now (none once the reference changes)."""
+        return {d: self.draft.sizes[ref] for d in DEVICES if (ref := self.reference(d)) in self.draft.sizes}
+
+    def lookup_running(self, device: str) -> bool:
+        return device in self.looking_up and self.looking_up[device] == self.reference(device)
+
+    def lookup_started(self, device: str, reference: str) -> None:
+        self.looking_up[device] = reference
+        self.failed.pop(reference, None)
+
+    def lookup_ended(self, device: str, reference: str, *, found: Any = None, error: Any = None) -> None:
+        if self.looking_up.get(device) == reference:
+            del self.looking_up[device]
+        if found is not None:
+            self.found[reference] = found
+            self.draft.sizes[reference] = found.size
+        else:
+            self.failed[reference] = error
+
+    def choose_unpacked(self, device: str) -> None:
+        reference = self.reference(device)
+        found = self.found.get(reference) if reference else None
+        if found is not None and found.unpacked_size:
+            self.draft.sizes[reference] = found.unpacked_size
+            self.dirty = True
+
+    def forget_other_sizes(self) -> None:
+        """Before a save: sizes of references no longer typed are not worth keeping."""
+        typed = {self.reference(d) for d in DEVICES}
+        self.draft.sizes = {ref: size for ref, size in self.draft.sizes.items() if ref in typed}
+
+    # --- the plan -----------------------------------------------------------------------------
+
+    def _logo(self) -> bytes | None:
+        try:
+            return Path(self.draft.logo_path).expanduser().read_bytes() if self.draft.logo_path else None
+        except OSError:
+            return None  # said on the Docs step (logo_problems); the plan goes on with the placeholder
+
+    def plan(self) -> ServicePlan:
+        pending = any(self.lookup_running(d) for d in DEVICES)
+        key = json.dumps([self.draft.answers, self.looked_up, pending, self.draft.readme, self.draft.logo_path,
+                          id(self.index), id(self.editing)], sort_keys=True, default=str)
+        if self._made is None or self._made[0] != key:
+            context = PlanContext(index=self.index, sizes=self.looked_up, sizes_pending=pending,
+                                  original=self.editing.original if self.editing else None,
+                                  readme=self.draft.readme, logo=self._logo())
+            self._made = (key, plan_service(self.draft.answers, context))
+        return self._made[1]
+
+    def conditions(self, plan: ServicePlan) -> Mapping[str, Any]:
+        """The answers a field's ``when`` reads; an edited service's type is never asked but counts."""
+        original = self.editing.original if self.editing else {}
+        kind = {"service_type": original["serviceType"]} if "serviceType" in original else {}
+        return ChainMap(plan.answers, kind)
+
+    def problems(self, step: str) -> list[str]:
+        """What stops the step from being done, each naming its field (the screen adds its own)."""
+        plan = self.plan()
+        if step in ASKING_STEPS:
+            return step_problems(step, plan.problems, plan.missing)
+        if step == "docs":
+            return [f"Logo: {p}" for p in logo_problems(self.draft.logo_path)]
+        if step == "review":
+            return self.blocking(plan) + [line for line in self.findings(plan) if line.startswith("✘")]
+        return []
+
+    def blocking(self, plan: ServicePlan) -> list[str]:
+        missing = [f"{label_for(key)}: missing ({help_for(key)})" for key in plan.missing]
+        return plan.problem_lines() + missing
+
+    def findings(self, plan: ServicePlan) -> list[str]:
+        return [f"{'✘' if f.severity == 'error' else '!'} {Path(f.path).name}: {f.message}" for f in plan.findings]
+
+    def readme_text(self) -> str:
+        if self.draft.readme is not None:
+            return self.draft.readme
+        readme = self.plan().files.get("README.md")
+        return readme.decode("utf-8") if readme is not None else NOT_WRITTEN_YET
+
+    # --- moving between steps -----------------------------------------------------------------
+
+    def step_states(self, problems: Callable[[str], list[str]]) -> dict[str, str]:
+        states = {}
+        for step in self.steps:
+            if step not in self.draft.visited:
+                states[step] = "todo"
+            elif step in ("review", "publish"):
+                states[step] = "done"
+            else:
+                states[step] = "errors" if problems(step) else "done"
+        return states
+
+    def visit(self, step: str) -> None:
+        if step not in self.draft.visited:
+            self.draft.visited.append(step)
+
+    def step_after(self, step: str) -> str | None:
+        if step == self.steps[-1]:
+            return None
+        if self.back_to_review and step != "review":
+            self.back_to_review = False
+            return "review"
+        return self.steps[self.steps.index(step) + 1]
+
+    def step_before(self, step: str) -> str | None:
+        return self.steps[self.steps.index(step) - 1] if self.steps.index(step) > 0 else None
+
+
+class WizardHost(Protocol):
+    """What a step screen reads from the app; steps never import the app itself."""
+
+    state: WizardState
+    settings: Settings
+    show_preview: bool
+    step_titles: dict[str, str]
+
+    def step_states(self) -> dict[str, str]: ...
