@@ -30,7 +30,7 @@ def shown(app, key: str) -> bool:
 
 
 async def test_every_field_of_a_step_is_one_widget_of_its_kind(make_app):
-    kinds = {"text": "Input", "image": "Input", "size": "Input", "flag": "Switch", "lines": "TextArea",
+    kinds = {"text": "Input", "image": "Input", "size": "Input", "flag": "Switch", "lines": "TextArea", "long_text": "TextArea",
              "interfaces": "SelectionList"}
     app = make_app(offer_resume=False)
     async with app.run_test(size=(100, 30)) as pilot:
