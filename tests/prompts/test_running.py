@@ -52,12 +52,13 @@ def test_a_vector_store_with_a_volume_path_and_two_env_lines_is_written(settings
 def test_the_running_step_asks_only_what_applies_and_keeps_what_was_set(settings, index, printed):
     running = [("Set how the service runs?", True), ("Environment variables", ""),
                ("Command", "serve --model dolly --device cuda"), ("Commands after start", "echo one\necho two"),
+               ("Prompt template", "### Instruction:\n{prompt}\n### Response:"),
                ("Skip health check", True), ("Coming soon", DEFAULT)]
     ask = FakeQuestionary(*script.IDENTITY, *script.INTERFACES, *script.IMAGES, *script.RESOURCES, *running,
                           *script.DOCS, ("What next?", "running"),
                           ("Set how the service runs?", DEFAULT), ("Environment variables", DEFAULT),
-                          ("Command", DEFAULT), ("Commands after start", DEFAULT), ("Skip health check", DEFAULT),
-                          ("Coming soon", DEFAULT), *script.REVIEW, *script.WRITE)
+                          ("Command", DEFAULT), ("Commands after start", DEFAULT), ("Prompt template", DEFAULT),
+                          ("Skip health check", DEFAULT), ("Coming soon", DEFAULT), *script.REVIEW, *script.WRITE)
     assert run(settings, index, ask, printed) == 0
     assert "Volume path" not in ask.messages(), "asked only for vector stores and coders"
     assert ask.last("Set how the service runs?").kwargs["default"] is True, "offered again once answered"
@@ -66,6 +67,8 @@ def test_the_running_step_asks_only_what_applies_and_keeps_what_was_set(settings
     assert manifest["command"] == "serve --model dolly --device cuda"
     assert manifest["execCommands"] == ["echo one", "echo two"]
     assert manifest["skipHealthCheck"] is True
+    assert manifest["promptTemplate"] == "### Instruction:\n{prompt}\n### Response:"
+    assert ask.last("Prompt template").kwargs["multiline"] is True
     assert "comingSoon" not in manifest and "envVariables" not in manifest
 
 

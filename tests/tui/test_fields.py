@@ -30,8 +30,8 @@ def shown(app, key: str) -> bool:
 
 
 async def test_every_field_of_a_step_is_one_widget_of_its_kind(make_app):
-    kinds = {"text": "Input", "image": "Input", "size": "Input", "flag": "Switch", "lines": "TextArea", "long_text": "TextArea",
-             "interfaces": "SelectionList"}
+    kinds = {"text": "Input", "image": "Input", "size": "Input", "flag": "Switch", "lines": "TextArea",
+             "long_text": "TextArea", "interfaces": "SelectionList"}
     app = make_app(offer_resume=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -163,3 +163,25 @@ async def test_running_asks_the_volume_path_only_of_vector_stores_and_coders(mak
         assert app.draft.answers["skip_health_check"] is True
         await press(pilot, "#input-skip_health_check")
         assert "skip_health_check" not in app.draft.answers  # off is the daemon's default: left out
+
+
+async def test_a_chat_service_gets_a_prompt_template_over_several_lines(make_app, tmp_path):
+    template = ["<s>[INST] <<SYS>>", "You are a helpful assistant.", "<</SYS>>", "{prompt} [/INST]"]
+    app = make_app(offer_resume=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_step(pilot, "resources")
+        await fill_resources(pilot)
+        await next_step(pilot)
+        assert app.screen.NAME == "running" and shown(app, "prompt_template")
+        await type_lines(pilot, "#input-prompt_template", template)
+        assert app.state.plan().data["promptTemplate"] == "\n".join(template)
+        app.go("interfaces")
+        await settle(pilot)
+        await tick(pilot, "chat")
+        await tick(pilot, "embeddings")
+        app.go("running")
+        await settle(pilot)
+        assert not shown(app, "prompt_template")  # asked of chat services only
+        plan = app.state.plan()
+        assert "promptTemplate" not in plan.data
+        assert "Prompt template is left out: it is asked only for chat services" in plan.dropped

@@ -203,6 +203,11 @@ FIELDS: tuple[Field, ...] = (
           "up, one a line", r.check_exec_commands, _LINES, step="running", kind="lines",
           parse=r.parse_exec_commands, example="psql -U postgres -c 'CREATE EXTENSION vector;'",
           flag_name="--exec-command", when=DOCKER, daemon="run in the container after it starts"),
+    Field("prompt_template", "promptTemplate", "Prompt template", "how each prompt is wrapped for this model, with "
+          "{prompt} where the user's text goes", r.check_prompt_template, _text_schema(1, r.TEXT_MAX, lines=True),
+          step="running", kind="long_text", example="<s>[INST] {prompt} [/INST]",
+          when=When(interfaces=frozenset({"chat"}), says="for chat services"),
+          daemon="handed to the Prem App, which wraps each prompt in it"),
     Field("skip_health_check", "skipHealthCheck", "Skip health check", "the service has no /v1/ health endpoint",
           r.check_flag, {"type": "boolean"}, step="running", kind="flag", parse=r.parse_flag,
           daemon="does not wait for the health endpoint"),
