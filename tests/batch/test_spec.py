@@ -60,7 +60,7 @@ def test_five_broken_services_give_five_problems_each_in_its_place():
 def test_a_broken_default_is_listed_once_for_the_file():
     problems = problems_of({"memory": "lots", "colour": "red", "interfaces": ["chat"],
                             "services": [service(1), service(2)]})
-    assert problems[0].startswith("s.toml: unknown key 'colour' (known keys: id, name, beta,")
+    assert problems[0].startswith("s.toml: unknown key 'colour' (known keys: name, id, description, beta,")
     assert problems[1].startswith("s.toml: --memory: could not read 'lots' as memory")
     assert len(problems) == 2
 
