@@ -40,22 +40,18 @@ from wizard.cli.common import say
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from wizard.cli.common import add_upstream_arguments
+    from wizard.cli.common import add_options, add_upstream_arguments
 
     parser.add_argument("specs", nargs="+", metavar="SPEC", help="TOML, YAML or JSON files of services "
                         "(shared defaults at the top, then [[services]]; see assets/examples/batch/)")
-    parser.add_argument("--out", metavar="DIR", help="folder to write the service folders into (default: .)")
-    parser.add_argument("--index", metavar="URL|FILE", help="the upstream manifests.json (default: the registry's dev branch)")
-    parser.add_argument("--offline", action="store_true", default=None,
-                        help="use no network: cached index, every size given in the spec")
-    parser.add_argument("--platform", default="linux/amd64", help="platform whose size an index reports (default linux/amd64)")
-    parser.add_argument("--force", action="store_true", help="replace service folders that exist")
-    parser.add_argument("--dry-run", action="store_true", help="print what would be written and sent; do neither")
-    parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout (shape in the docs)")
+    add_options(parser, "out", "index", "offline", "platform", "force", "dry_run", "json",
+                out="folder to write the service folders into (default: .)",
+                offline="use no network: cached index, every size given in the spec",
+                force="replace service folders that exist")
     pull = parser.add_argument_group("pull request")
-    pull.add_argument("--publish", action="store_true", help="after writing, open one pull request holding every folder")
+    add_options(pull, "publish", publish="after writing, open one pull request holding every folder")
     pull.add_argument("--pr-per-service", action="store_true", help="with --publish: one pull request per service")
-    pull.add_argument("--draft", action="store_true", help="open the pull request(s) as drafts")
+    add_options(pull, "draft", draft="open the pull request(s) as drafts")
     add_upstream_arguments(pull)
 
 

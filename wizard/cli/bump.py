@@ -19,20 +19,18 @@ BUMPED = ("gpu_image", "cpu_image", "gpu_size", "cpu_size")  # the only fields a
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from wizard.cli.common import add_field_arguments, add_upstream_arguments
+    from wizard.cli.common import add_field_arguments, add_options, add_upstream_arguments
     from wizard.service.fields import BY_KEY
 
     parser.add_argument("folder", metavar="FOLDER", help="the service folder, e.g. ./chat-dolly-v2-12b")
     images = parser.add_argument_group("the new images (give at least one)")
     add_field_arguments(images, [BY_KEY[key] for key in BUMPED])
     images.add_argument("--add-device", action="store_true", help="allow adding a device the service has no image for")
-    images.add_argument("--offline", action="store_true", default=None, help="look nothing up: every size given")
-    images.add_argument("--platform", default="linux/amd64", help="platform whose size an index reports (default linux/amd64)")
-    parser.add_argument("--dry-run", action="store_true", help="print the changes; write nothing")
+    add_options(images, "offline", "platform", offline="look nothing up: every size given")
+    add_options(parser, "dry_run", dry_run="print the changes; write nothing")
     pull = parser.add_argument_group("pull request")
-    pull.add_argument("--publish", action="store_true", help="after writing, open the pull request")
-    pull.add_argument("--draft", action="store_true", help="open the pull request as a draft")
-    pull.add_argument("--force", action="store_true", help="replace a branch of the same name holding someone else's commits")
+    add_options(pull, "publish", "draft", "force", publish="after writing, open the pull request",
+                force="replace a branch of the same name holding someone else's commits")
     add_upstream_arguments(pull)
 
 

@@ -150,6 +150,33 @@ def look_up_sizes(wanted: Mapping[str, str], settings, platform: str) -> dict[st
     return {device: results[reference].size for device, reference in wanted.items()}
 
 
+# --- options every command words the same ------------------------------------------------------------
+
+OPTIONS: dict[str, tuple[str, dict[str, Any]]] = {
+    "out": ("--out", {"metavar": "DIR", "help": "folder to write the service folder into (default: .)"}),
+    "index": ("--index", {"metavar": "URL|FILE", "help": "the upstream manifests.json (default: the registry's dev "
+                                                         "branch)"}),
+    "offline": ("--offline", {"action": "store_true", "default": None,
+                              "help": "use no network: cached index, sizes given"}),
+    "platform": ("--platform", {"default": "linux/amd64",
+                                "help": "platform whose size an index reports (default linux/amd64)"}),
+    "force": ("--force", {"action": "store_true", "help": "replace an existing service folder"}),
+    "dry_run": ("--dry-run", {"action": "store_true", "help": "print what would be written and sent; do neither"}),
+    "json": ("--json", {"action": "store_true", "help": "print a JSON summary on stdout (shape in the module docs)"}),
+    "publish": ("--publish", {"action": "store_true", "help": "after writing, fork the registry and open the pull "
+                                                             "request"}),
+    "draft": ("--draft", {"action": "store_true", "help": "open the pull request as a draft"}),
+}
+
+
+def add_options(group, *names: str, **changes: str | dict[str, Any]) -> None:
+    """The shared options by name; a change is a help text of the command's own, or argparse keywords."""
+    for name in names:
+        flag, keywords = OPTIONS[name]
+        change = changes.get(name, {})
+        group.add_argument(flag, **{**keywords, **({"help": change} if isinstance(change, str) else change)})
+
+
 # --- pull requests -----------------------------------------------------------------------------------
 
 

@@ -13,23 +13,18 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from wizard.cli.common import add_answer_groups, add_upstream_arguments
+    from wizard.cli.common import add_answer_groups, add_options, add_upstream_arguments
 
     add_answer_groups(parser, "answers: {step}", "each answer is also a key of a --from file: --gpu-image is "
                       "gpu_image; flags beat the file")
     source = parser.add_argument_group("where from, where to")
     source.add_argument("--from", dest="spec", metavar="FILE", help="TOML, YAML or JSON file with the same keys")
-    source.add_argument("--out", metavar="DIR", help="folder to write the service folder into (default: .)")
-    source.add_argument("--force", action="store_true", help="replace an existing service folder")
-    source.add_argument("--dry-run", action="store_true", help="print the files instead of writing them")
-    source.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    add_options(source, "out", "force", "dry_run", "json", dry_run="print the files instead of writing them",
+                json="print a JSON summary on stdout")
     upstream = parser.add_argument_group("upstream checks")
-    upstream.add_argument("--index", metavar="URL|FILE", help="the upstream manifests.json (default: the registry's dev branch)")
-    upstream.add_argument("--offline", action="store_true", default=None, help="use no network: cached index, sizes given")
-    upstream.add_argument("--platform", default="linux/amd64", help="platform whose size an index reports (default linux/amd64)")
+    add_options(upstream, "index", "offline", "platform")
     pull = parser.add_argument_group("pull request")
-    pull.add_argument("--publish", action="store_true", help="after writing, fork the registry and open the pull request")
-    pull.add_argument("--draft", action="store_true", help="open the pull request as a draft")
+    add_options(pull, "publish", "draft")
     add_upstream_arguments(pull)
 
 
