@@ -88,8 +88,10 @@ def run(args: argparse.Namespace) -> int:
     answers = gather_answers(args)
     index = load_upstream_index(args.index or settings.index_url, offline=settings.offline, report=say)
     checked = checked_plan(answers, index, sizes_pending=not settings.offline)
-    sizes = look_up_sizes(sizes_to_look_up(checked), settings, args.platform)
-    plan = plan_service(answers, PlanContext(index=index, sizes=sizes))
+    wanted = sizes_to_look_up(checked)
+    # with every size given, the checked plan is already the one to write
+    plan = plan_service(answers, PlanContext(index=index, sizes=look_up_sizes(wanted, settings, args.platform))) \
+        if wanted else checked
     if not plan.ok:  # a looked-up size the rules refuse
         raise InvalidInput(problem_lines(plan) + missing_lines(plan.missing), hint="nothing was written")
     for finding in plan.findings:  # what `validate` would say of the folder
