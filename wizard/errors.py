@@ -10,6 +10,7 @@ The CLI maps each branch to an exit code (``exit_code``) and prints ``str(error)
     ├── ScaffoldError               exit 1: the service folder could not be written; nothing was left behind
     │   └── FolderExists            exit 1: the target folder exists and --force was not given
     ├── IndexUnavailable            exit 1: the upstream manifests.json could not be read nor found in the cache
+    │   └── InvalidIndex            exit 2: an index the user named (--index) that cannot be read or is no index
     ├── ImageError                  exit 1: anything about container images
     │   ├── BadReference            exit 2: an image reference that does not parse
     │   ├── RegistryUnreachable     network down, DNS, TLS, timeouts
@@ -85,6 +86,13 @@ class FolderExists(ScaffoldError):
 
 class IndexUnavailable(WizardError):
     pass
+
+
+class InvalidIndex(IndexUnavailable):
+    """An index the user named that cannot be read, or that is not a list of manifests: checking against
+    nothing would be silently wrong, so the run stops."""
+
+    exit_code = 2
 
 
 class ImageError(WizardError):

@@ -30,7 +30,7 @@ def test_a_hundred_services_go_from_file_to_folders_and_one_pull_request(
     monkeypatch.setenv("GH_TOKEN", github_emulator.token)
     fault_proxy.clear()
 
-    assert batch(str(spec), "--out", str(out), "--publish", "--json", *github(github_emulator)) == 0
+    assert batch(str(spec), "--out", str(out), "--publish", "--allow-todo", "--json", *github(github_emulator)) == 0
 
     assert fault_proxy.count("/manifests/") == 4  # each distinct image once, not once per service
     assert fault_proxy.count() <= 4 + 1  # and one ping of the registry
@@ -67,11 +67,11 @@ def test_a_failed_lookup_is_listed_and_nothing_is_written(container_registry, un
 def test_pr_per_service_opens_one_pull_request_each(github_emulator, tmp_path, monkeypatch, capsys):
     spec = write_spec(tmp_path / "s.toml", [service(1), service(2), service(3)], **DEFAULTS)
     monkeypatch.setenv("GH_TOKEN", github_emulator.token)
-    assert batch(str(spec), "--out", str(tmp_path / "out"), "--offline", "--publish", "--pr-per-service", "--draft",
+    assert batch(str(spec), "--out", str(tmp_path / "out"), "--offline", "--publish", "--allow-todo", "--pr-per-service", "--draft",
                  *github(github_emulator)) == 1  # offline: GitHub cannot be reached
     assert "offline mode is on" in capsys.readouterr().err
 
-    assert batch(str(spec), "--out", str(tmp_path / "out"), "--force", "--publish", "--pr-per-service", "--draft",
+    assert batch(str(spec), "--out", str(tmp_path / "out"), "--force", "--publish", "--allow-todo", "--pr-per-service", "--draft",
                  *github(github_emulator)) == 0
 
     out = capsys.readouterr().out.splitlines()
@@ -83,7 +83,7 @@ def test_pr_per_service_opens_one_pull_request_each(github_emulator, tmp_path, m
 def test_dry_run_with_publish_prints_the_calls_and_sends_nothing(github_emulator, tmp_path, capsys):
     spec = write_spec(tmp_path / "s.toml", [service(1), service(2)], **DEFAULTS)
     out = tmp_path / "out"
-    assert batch(str(spec), "--out", str(out), "--offline", "--dry-run", "--publish", *github(github_emulator)) == 0
+    assert batch(str(spec), "--out", str(out), "--offline", "--dry-run", "--publish", "--allow-todo", *github(github_emulator)) == 0
     printed = capsys.readouterr().out
     assert "GET /user" in printed and "chat-batch-model-002/manifest.json" in printed
     assert 'POST /repos/premAI-io/prem-registry/pulls  (title="Add 2 services"' in printed

@@ -128,15 +128,37 @@ def test_offline_needs_the_sizes_and_dry_run_writes_nothing(tmp_path, capsys):
 
 def test_bump_publish_opens_the_pull_request_from_its_own_branch(github_emulator, tmp_path, monkeypatch, capsys):
     folder = copy_example("text-to-audio-bark", tmp_path)
+    upstream = {f"text-to-audio-bark/{p.name}": p.read_bytes() for p in folder.iterdir()}
+    github_emulator.commit_files("premAI-io/prem-registry", "dev", upstream)  # the folder as the registry has it
     monkeypatch.setenv("GH_TOKEN", github_emulator.token)
     assert main(["bump", str(folder), "--gpu-image", "ghcr.io/premai-io/text-to-audio-bark-gpu:1.0.1",
                  "--gpu-size", "34699224999", "--publish", "--api-url", github_emulator.url]) == 0
 
     (pull,) = github_emulator.pulls
-    assert (pull.head_ref, pull.title) == ("bump-text-to-audio-bark-1.0.1", "Bump Bark to 1.0.1")
+    assert (pull.head_ref, pull.title) == ("bump-text-to-audio-bark-1.0.1",
+                                           "Bump Bark: gpu image 1.0.0 → 1.0.1, size 34699224198 → 34699224999")
+    assert "This pull request updates `text-to-audio-bark/` (Bark): gpu image 1.0.0 → 1.0.1" in pull.body
+    assert "Files sent: manifest.json (README.md, logo.svg as upstream)" in pull.body
     assert capsys.readouterr().out.splitlines()[-1] == f"{github_emulator.url}/premAI-io/prem-registry/pull/1"
     committed = github_emulator.files_at(f"{github_emulator.login}/prem-registry", pull.head_ref)
     assert committed["text-to-audio-bark/manifest.json"] == (folder / "manifest.json").read_bytes()
+    (tree,) = [r.body for r in github_emulator.api_calls("POST") if r.path.endswith("/git/trees")]
+    assert [entry["path"] for entry in tree["tree"]] == ["text-to-audio-bark/manifest.json"]  # nothing else sent
+
+
+def test_a_bump_sends_only_what_it_changed_so_upstream_edits_stay(github_emulator, tmp_path, monkeypatch):
+    folder = copy_example("text-to-audio-bark", tmp_path)
+    upstream = {f"text-to-audio-bark/{p.name}": p.read_bytes() for p in folder.iterdir()}
+    upstream["text-to-audio-bark/README.md"] += b"\nA line a maintainer added upstream.\n"  # the checkout is stale
+    github_emulator.commit_files("premAI-io/prem-registry", "dev", upstream)
+    monkeypatch.setenv("GH_TOKEN", github_emulator.token)
+    assert main(["bump", str(folder), "--cpu-image", "ghcr.io/premai-io/text-to-audio-bark-cpu:1.0.1",
+                 "--cpu-size", "5 GB", "--publish", "--api-url", github_emulator.url]) == 0
+
+    (pull,) = github_emulator.pulls
+    committed = github_emulator.files_at(f"{github_emulator.login}/prem-registry", pull.head_ref)
+    assert committed["text-to-audio-bark/README.md"] == upstream["text-to-audio-bark/README.md"]
+    assert pull.title == "Bump Bark: cpu image 1.0.0 → 1.0.1, size 17.1 GiB → 4.7 GiB"
 
 
 def test_bump_dry_run_publish_sends_nothing(github_emulator, tmp_path, capsys):
@@ -146,7 +168,8 @@ def test_bump_dry_run_publish_sends_nothing(github_emulator, tmp_path, capsys):
                  "--cpu-size", "5", "--dry-run", "--publish", "--api-url", github_emulator.url]) == 0
     out = capsys.readouterr().out
     assert "refs/heads/bump-text-to-audio-bark-sha256-abababababab" in out
-    assert 'title="Bump Bark to sha256-abababababab"' in out
+    assert 'title="Bump Bark: cpu image 1.0.0 → @sha256:abababababa' in out  # a dry run reads no upstream: the
+    assert "1 files: text-to-audio-bark/manifest.json" in out  # folder before the bump says what changed
     assert github_emulator.requests == [] and snapshot(folder) == before
 
 

@@ -47,7 +47,7 @@ def test_new_publish_writes_then_opens_the_pull_request(container_registry, uniq
                                                          tmp_path, monkeypatch, capsys):
     image = container_registry.push_image(unique_repository, "1.0", layers=[10_000])
     monkeypatch.setenv("GH_TOKEN", github_emulator.token)
-    assert new("--gpu-image", image.reference, "--out", str(tmp_path), "--publish",
+    assert new("--gpu-image", image.reference, "--out", str(tmp_path), "--publish", "--allow-todo",
                "--api-url", github_emulator.url, "--upstream", "premAI-io/prem-registry") == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == str(tmp_path / "chat-tiny-chat")

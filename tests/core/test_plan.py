@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.core.conftest import EXAMPLES, GOOD_ANSWERS
-from wizard.registry.checks import check_files
+from wizard.registry.checks import check_files, is_todo
 from wizard.registry.index import RegistryIndex
 from wizard.service.answers import IMAGES, answers_from_manifest
 from wizard.service.plan import (
@@ -181,7 +181,8 @@ def test_files_and_findings_are_made_in_memory(empty_cwd):
     assert plan.ok and plan.folder == "chat-dolly-v2-12b-test"
     assert sorted(plan.files) == ["README.md", "logo.svg", "manifest.json"]
     assert plan.files["manifest.json"] == plan.manifest_text.encode("utf-8")
-    assert plan.findings == [] == check_files(Path(plan.folder), plan.files).findings
+    assert plan.findings == check_files(Path(plan.folder), plan.files).findings
+    assert [f.severity for f in plan.findings] == ["warning"] * 4 and all(map(is_todo, plan.findings))  # README TODOs
 
 
 def test_findings_are_validates_on_the_contributors_files(empty_cwd):

@@ -126,13 +126,13 @@ def test_describe_age():
 def test_findings_on_the_real_examples_are_these():
     findings = [(f.path.replace(str(EXAMPLES) + "/", ""), f.severity, f.message) for f in validate_paths([EXAMPLES])]
     summary = sorted((path, severity, message.split(";")[0]) for path, severity, message in findings)
+    # 253x256 is within the 2 % a logo may be off square; the others are warnings, as nothing breaks
     assert summary == [
-        ("audio-to-text-whisper-tiny-cpp/logo.svg", "error", "logo.svg is not square: width 253 x height 256, viewBox '0 0 253 256' (a 253x256 drawing)"),
         ("audio-to-text-whisper-tiny-cpp/manifest.json", "error", "description: the description is empty"),
-        ("chat-dolly-v2-12b/logo.svg", "error", "logo.svg is not square: width 236 x height 256, viewBox '0 0 236 256' (a 236x256 drawing)"),
-        ("embeddings-all-minilm-l6-v2/logo.svg", "error", "logo.svg is not square: width 233 x height 257, viewBox '0 0 233 257' (a 233x257 drawing)"),
+        ("chat-dolly-v2-12b/logo.svg", "warning", "logo.svg is not square: width 236 x height 256, viewBox '0 0 236 256' (a 236x256 drawing, 8% off square)"),
+        ("embeddings-all-minilm-l6-v2/logo.svg", "warning", "logo.svg is not square: width 233 x height 257, viewBox '0 0 233 257' (a 233x257 drawing, 9% off square)"),
         ("vector-store-qdrant-binary", "error", "the folder is named 'vector-store-qdrant-binary' but its manifest says 'vector-store-qdrant-vector-db-binary' (first interface + '-' + id)"),
-        ("vector-store-qdrant-binary/logo.svg", "error", "logo.svg is not square: width 222 x height 257, viewBox '0 0 222 257' (a 222x257 drawing)"),
+        ("vector-store-qdrant-binary/logo.svg", "warning", "logo.svg is not square: width 222 x height 257, viewBox '0 0 222 257' (a 222x257 drawing, 14% off square)"),
     ]
 
 
@@ -158,10 +158,21 @@ def test_missing_and_empty_files(service):
     found = messages(validate_paths([service]))
     assert ("error", "README.md is empty; describe the service, how to use it and its license") in found
     assert ("error", "logo.svg is missing; add a 256x256 SVG logo") in found
+    # the index generator opens manifest.json and README.md of every folder named for an interface
     (service / "manifest.json").unlink()
     found = messages(validate_paths([service.parent]))
-    assert found == [("warning", "looks like a service folder but holds no manifest.json")]
+    assert [severity for severity, _ in found] == ["error"] * 3  # and the README and logo, still
+    assert found[0][1].startswith("manifest.json is missing: the registry's index generator opens manifest.json and "
+                                  "README.md in every top-level folder whose name holds an interface name "
+                                  "('text-to-audio' here), so without it manifests.json is not built at all")
+    # a folder the generator does not take is only a warning; a checkout without any service folder, an error
+    service = service.rename(service.parent / "notes")
+    (service / "logo.svg").write_text("<svg/>")
+    found = messages(validate_paths([service.parent]))
+    assert found == [("warning", "looks like a service folder but holds no manifest.json (the index generator skips "
+                                 "it: its name holds no interface name)")]
     (service / "README.md").unlink()
+    (service / "logo.svg").unlink()
     found = messages(validate_paths([service.parent]))
     assert found == [("error", "holds no service folder (no manifest.json found one level down)")]
 
@@ -180,14 +191,20 @@ def test_structural_errors_and_strings_where_numbers_belong(service):
     (service / "manifest.json").write_text(json.dumps(data, indent=4))
     found = messages(validate_paths([service]))
     # the daemon reads the file as it is, so text where a number belongs is an error, and says what to write
+    # ... and names what the Prem Daemon does with the value, which such a value breaks
     assert ("error", ("defaultPort: '8000' is text; a port is a whole number from 1 to 65535, like 8000; write 8000, "
-                      "without quotes")) in found
+                      "without quotes; the Prem Daemon answers with defaultPort as an int and publishes it as the "
+                      "container's port, so GET /v1/services/ fails (HTTP 500) for every user of the registry")) in found
     assert ("error", ("modelInfo.memoryRequirements: memoryRequirements is text '7 GiB'; the manifest stores a whole "
-                      "number of MiB, like 24576; write 7168, without quotes")) in found
+                      "number of MiB, like 24576; write 7168, without quotes; the Prem Daemon compares "
+                      "modelInfo.memoryRequirements (MiB) with the free memory as a number, so GET /v1/services/ "
+                      "fails (HTTP 500) for every user of the registry")) in found
     data["interfaces"] = "text-to-audio"
     (service / "manifest.json").write_text(json.dumps(data))
     found = messages(validate_paths([service]))
-    assert ("error", 'interfaces: the interfaces are text; give a list, e.g. ["chat"]') in found
+    assert ("error", 'interfaces: the interfaces are text; give a list, e.g. ["chat"]; the Prem Daemon filters '
+            'services with `interface in service["interfaces"]` and answers them as a list of text, so '
+            'GET /v1/services/ fails (HTTP 500) for every user of the registry') in found
 
 
 def test_unknown_keys_are_warnings_with_their_line(service):
@@ -222,7 +239,8 @@ EXTERNAL = b"""<?xml version="1.0"?>
 def test_bad_logos(service, content, expected):
     (service / "logo.svg").write_bytes(content)
     (finding,) = validate_paths([service])
-    assert finding.severity == "error" and expected in finding.message
+    # a logo that does not parse is an error; one whose size cannot be told square is a warning
+    assert finding.severity == ("warning" if "not square" in expected else "error") and expected in finding.message
 
 
 @pytest.mark.parametrize(
@@ -256,7 +274,8 @@ def test_duplicates_across_a_checkout(service):
     (twin / "manifest.json").write_text(json.dumps(data, indent=4))
     found = validate_paths([service.parent])
     texts = [f.message for f in found]
-    assert "id 'bark' is also used by text-to-audio-bark-2; ids must be unique" in texts
+    assert ("id 'bark' is also used by text-to-audio-bark-2; ids must be unique: the Prem Daemon keeps the first "
+            "service with an id and skips every later one, so only one of them is ever listed") in texts
     assert "defaultExternalPort 10111 is also used by text-to-audio-bark; the two cannot run at once" in texts
     assert any("the id must be lowercase" in t for t in texts)
 

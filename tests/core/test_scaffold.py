@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from wizard.errors import FolderExists, ScaffoldError
-from wizard.registry.checks import validate_paths
+from wizard.registry.checks import is_todo, todo_lines, validate_paths
 from wizard.registry.logo import check_logo
 from wizard.service.folder import write_service_folder
 from wizard.service.plan import plan_service
@@ -46,10 +46,14 @@ def test_scaffold_then_validate_passes_for_every_interface(tmp_path, good_answer
     manifest = plan.manifest
     target = write_service_folder(tmp_path / manifest.folder_name, render_service(manifest))
     assert target.name == f"{interface}-dolly-v2-12b-test"
-    assert validate_paths([target]) == []
+    # only the README's TODO lines are left for the contributor to write (warnings)
+    findings = validate_paths([target])
+    assert [f for f in findings if not is_todo(f)] == [] and len(findings) >= 4
+    assert [f.line for f in findings] == [number for number, _ in todo_lines((target / "README.md").read_text())]
     # the plan's files are the ones written, and its in-memory findings are validate's on disk
     assert plan.files == {name: (target / name).read_bytes() for name in SERVICE_FILES}
-    assert plan.findings == []
+    assert [(Path(f.path).name, f.line, f.message) for f in plan.findings] == \
+        [(Path(f.path).name, f.line, f.message) for f in findings]
 
 
 def test_readme_a_maintainer_would_merge(manifest):

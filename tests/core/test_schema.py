@@ -160,6 +160,7 @@ def manifests(draw) -> dict[str, Any]:
         if needed or (field.when.holds(interfaces, service_type, coming_soon) and draw(st.booleans())):
             put(doc, field.path, draw(valid_value(field)))
     doc["interfaces"] = interfaces
+    doc.setdefault("modelInfo", {})  # every manifest has one: the Prem Daemon reads it of every service
     doc |= {key: value for key, value in (("serviceType", service_type), ("comingSoon", coming_soon))
             if value is not None}
     devices = draw(st.lists(st.sampled_from(DEVICES), min_size=service_type != "binary", unique=True))

@@ -58,7 +58,9 @@ def test_the_review_shows_the_manifest_exactly_as_written(settings, index, print
     written = (Path(settings.out) / "chat-dolly-v2-12b-plain" / "manifest.json").read_text()
     assert "chat-dolly-v2-12b-plain/manifest.json, exactly as it will be written:" in printed
     assert written.rstrip() in printed
-    assert "  no problems found: the folder passes the registry's checks" in printed
+    # the generated README's TODO lines are the only findings, warnings that do not stop the writing
+    shown = [line for line in printed if line.startswith("  chat-dolly-v2-12b-plain/")]
+    assert len(shown) == 4 and all(": warning: a TODO placeholder is left: " in line for line in shown), shown
     assert printed[-1].startswith("Next: edit the README's TODO lines, then run `prem-new-service publish ")
 
 

@@ -91,8 +91,10 @@ def test_the_memory_estimate_is_offered_as_the_default(settings, index, printed)
 def test_an_own_readme_and_logo_are_written_and_a_bad_logo_is_refused(settings, index, printed, tmp_path):
     readme = tmp_path / "MY-README.md"
     readme.write_text("# Dolly\n\nMy own words.\n")
-    wide = tmp_path / "wide.svg"
-    wide.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 256"/>')
+    # a logo that is not square is only a warning now (real upstream logos are 236x256); one that does not
+    # parse is still refused
+    wide = tmp_path / "broken.svg"
+    wide.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 256 256"><circle r="9"></svg>')
     square = tmp_path / "square.svg"
     square.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle r="9"/></svg>')
     docs = [("README.md", "own"), ("Path to your README.md", str(tmp_path / "missing.md")),

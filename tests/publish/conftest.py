@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+GENERATED = "generated"  # make_service(readme=GENERATED): the README as `new` writes it, TODO lines and all
+
+
+def finished_readme(text: str) -> str:
+    """A generated README whose TODO placeholder lines the contributor has written."""
+    return re.sub(r"^> \*\*TODO:\*\* (.*)$", r"Written by the contributor: \1", text, flags=re.MULTILINE)
+
 
 def make_service(parent: Path, service_id: str, *, interface: str = "chat", name: str | None = None,
                  image_tag: str = "1.0.0", readme: str | None = None) -> Path:
-    """A service folder that passes the registry's checks, written the way `new` writes it."""
+    """A service folder that passes the registry's checks, written the way `new` writes it, with the README's
+    TODO lines written (``readme=GENERATED`` keeps them)."""
     from wizard.service.folder import write_service_folder
     from wizard.service.manifest import validate_manifest
-    from wizard.service.render import render_service
+    from wizard.service.render import render_readme, render_service
 
     manifest = validate_manifest({
         "id": service_id,
@@ -28,6 +37,10 @@ def make_service(parent: Path, service_id: str, *, interface: str = "chat", name
         "defaultExternalPort": 8999,
     })
     target = parent / f"{interface}-{service_id}"
+    if readme is None:
+        readme = finished_readme(render_readme(manifest))
+    elif readme == GENERATED:
+        readme = None
     return write_service_folder(target, render_service(manifest, readme=readme), force=True)
 
 

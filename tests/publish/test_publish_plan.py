@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,11 +19,11 @@ from wizard.publish.plan import (
     commit_message,
     fork_is_fresh,
     is_fork_of,
-    pull_request_body,
     pull_request_title,
     trailer_folders,
     tree_entries,
 )
+from wizard.publish.texts import pull_request_body
 from wizard.service.manifest import read_manifest_file
 
 folder_names = st.from_regex(r"[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,8}){1,3}", fullmatch=True)
@@ -76,7 +78,7 @@ def test_our_trailer_names_exactly_our_folders(names):
             self.name = name
             self.manifest = type("M", (), {"name": name, "interfaces": ["chat"]})()
 
-    message = commit_message([Fake(n) for n in names], update=False)
+    message = commit_message([ServiceFolder(Path(n), Fake(n).manifest, {}) for n in names], update=False)
     assert trailer_folders(message) == set(names)
     assert branch_action(message, names, force=False, branch="b", fork="f") == "extend"
 

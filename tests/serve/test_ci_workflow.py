@@ -1,4 +1,7 @@
-"""The registry's own CI: the workflow in assets/ runs `validate --format github`, whose annotations escape right."""
+"""The registry's own CI: the workflow in assets/ runs `validate --format github`, on a pull request only on the
+folders it changes, and its annotations escape right; the pre-commit hook runs the same check on staged folders.
+
+The workflow's command lines run on a real checkout in tests/registry/test_changed_from.py."""
 
 from __future__ import annotations
 
@@ -24,14 +27,31 @@ def test_the_workflow_validates_every_pull_request():
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
     assert "pull_request" in triggers
     steps = workflow["jobs"]["validate"]["steps"]
-    uses = [step.get("uses", "") for step in steps]
-    assert any(u.startswith("actions/checkout@") for u in uses)
+    (checkout,) = [step for step in steps if step.get("uses", "").startswith("actions/checkout@")]
+    assert checkout["with"]["fetch-depth"] == 0  # the base branch is there to compare with
     (python,) = [step for step in steps if step.get("uses", "").startswith("actions/setup-python@")]
     assert str(python["with"]["python-version"]) == "3.11"
-    runs = [step["run"] for step in steps if "run" in step]
-    assert any("pip install prem-new-service" in run for run in runs)
-    assert runs[-1] == "prem-new-service validate --format github ."
+    runs = {step.get("if", ""): step["run"] for step in steps if "run" in step}
+    # installed from its git repository: no package of that name is published
+    assert runs[""] == 'python -m pip install "git+https://github.com/OWNER/prem-new-service@main"'
+    assert "# OWNER: the GitHub account that holds prem-new-service" in WORKFLOW.read_text()  # says what to write
+    assert runs["github.event_name == 'pull_request'"] == \
+        'prem-new-service validate --format github --changed-from "origin/${{ github.base_ref }}" .'
+    assert runs["github.event_name != 'pull_request'"] == "prem-new-service validate --format github ."
     assert workflow.get("permissions") == {"contents": "read"}
+
+
+def test_the_pre_commit_hook_validates_the_staged_folders():
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "prem-new-service-validate" and hook["language"] == "python"
+    assert hook["entry"] == "prem-new-service validate" and hook["args"] == ["--changed-from", "HEAD", "."]
+    # the folders are found by git, so pre-commit passes no file names; it runs when a staged file is in a folder
+    assert hook["pass_filenames"] is False and re.match(hook["files"], "chat-x/README.md")
+    assert not re.match(hook["files"], "README.md")
+    from wizard.cli import build_parser
+
+    args = build_parser().parse_args(["validate", *hook["args"]])
+    assert (args.changed_from, args.paths) == ("HEAD", ["."])
 
 
 def test_the_docs_show_the_same_workflow():

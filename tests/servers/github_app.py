@@ -37,6 +37,7 @@ from tests.servers.github_model import (
     Token,
 )
 from tests.servers.github_openapi import OpenAPI
+from tests.servers.github_reading import Reading
 
 API_VERSIONS = {"2022-11-28", "2026-03-10"}
 PRIMARY_LIMIT_MESSAGE = ("API rate limit exceeded for user ID {id}. If you reach out to GitHub Support for help, "
@@ -60,6 +61,8 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/repos/{owner}/{repo}/git/commits/{commit_sha}", "get_commit"),
     ("POST", "/repos/{owner}/{repo}/git/commits", "create_commit"),
     ("POST", "/repos/{owner}/{repo}/git/trees", "create_tree"),
+    ("GET", "/repos/{owner}/{repo}/git/trees/{tree_sha}", "get_tree"),
+    ("GET", "/repos/{owner}/{repo}/git/blobs/{file_sha}", "get_blob"),
     ("POST", "/repos/{owner}/{repo}/git/blobs", "create_blob"),
     ("GET", "/repos/{owner}/{repo}/pulls", "list_pulls"),
     ("POST", "/repos/{owner}/{repo}/pulls", "create_pull"),
@@ -67,14 +70,14 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
 
 
 def _route_pattern(template: str) -> re.Pattern[str]:
-    pattern = re.sub(r"\{(\w+)\}", lambda m: f"(?P<{m[1]}>.+)" if m[1] == "ref" else f"(?P<{m[1]}>[^/]+)", template)
+    pattern = re.sub(r"\{(\w+)\}", lambda m: f"(?P<{m[1]}>.+)" if m[1] in ("ref", "tree_sha") else f"(?P<{m[1]}>[^/]+)", template)
     return re.compile(f"^{pattern}$")
 
 
 COMPILED_ROUTES = [(method, _route_pattern(t), t, name) for method, t, name in ROUTES]
 
 
-class GitHubEmulator(Answers, DeviceFlowEndpoints):
+class GitHubEmulator(Answers, DeviceFlowEndpoints, Reading):
     def __init__(self, openapi: OpenAPI, *, clock: FakeClock | None = None) -> None:
         self.openapi = openapi
         self.clock = clock or FakeClock()

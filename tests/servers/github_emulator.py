@@ -11,11 +11,14 @@
     At teardown the test fails if any request broke GitHub's OpenAPI description (or lacked the
     Accept / X-GitHub-Api-Version headers), or the emulator answered off it.
 ``github_settings``: ``wizard.settings.Settings`` pointing at the emulator (upstream, base dev, api_url).
+``seeded_github``: ``seeded_github(files)`` serves an emulator whose upstream holds ``files`` (path -> bytes) on
+    main and dev, e.g. ``checkout_files(path)`` of a real registry checkout; closed and checked at teardown.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -43,12 +46,23 @@ def upstream_files() -> dict[str, bytes]:
     return files
 
 
+def checkout_files(root: Path) -> dict[str, bytes]:
+    """Every file of a registry checkout by its path in the repository, as its branch holds them."""
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*"))
+            if path.is_file() and ".git" not in path.relative_to(root).parts}
+
+
 @pytest.fixture(scope="session")
 def github_openapi() -> OpenAPI:
     try:
         return OpenAPI(load_spec())
     except SpecMissing as missing:
         pytest.fail(str(missing), pytrace=False)
+
+
+def _protocol_checked(emulator: GitHubEmulator) -> None:
+    assert not emulator.protocol_errors, "requests or answers off GitHub's OpenAPI description:\n" + "\n".join(
+        emulator.protocol_errors)
 
 
 @pytest.fixture
@@ -60,8 +74,24 @@ def github_emulator(github_openapi):
         yield emulator
     finally:
         served.close()
-    assert not emulator.protocol_errors, "requests or answers off GitHub's OpenAPI description:\n" + "\n".join(
-        emulator.protocol_errors)
+    _protocol_checked(emulator)
+
+
+@pytest.fixture
+def seeded_github(github_openapi):
+    started: list[tuple[GitHubEmulator, object]] = []
+
+    def start(files: dict[str, bytes]) -> GitHubEmulator:
+        emulator = GitHubEmulator(github_openapi)
+        started.append((emulator, serve(emulator)))
+        make_world(emulator, files, upstream=UPSTREAM, login=CONTRIBUTOR)
+        return emulator
+
+    yield start
+    for _, served in started:
+        served.close()
+    for emulator, _ in started:
+        _protocol_checked(emulator)
 
 
 @pytest.fixture

@@ -80,6 +80,12 @@ async def fill_resources(pilot: Pilot) -> None:
 
 
 async def next_step(pilot: Pilot) -> None:
+    """Next; on Review, the generated README's TODO lines are allowed first, as a person would choose."""
+    if pilot.app.screen.id == "review" or getattr(pilot.app.screen, "NAME", "") == "review":
+        actions = pilot.app.screen.query("#review-todo-actions")
+        if actions and actions.first().display:
+            await press(pilot, "#allow-todo")
+            return
     await pilot.press("ctrl+n")
     await settle(pilot)
 

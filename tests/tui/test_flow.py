@@ -16,7 +16,7 @@ from tests.tui.flows import (
     type_into,
 )
 from wizard.draft import Draft, load_draft, save_draft
-from wizard.registry.checks import validate_paths
+from wizard.registry.checks import is_todo, validate_paths
 from wizard.service.answers import check_answer
 from wizard.service.plan import PICKED, SUGGESTED, plan_service
 from wizard.tui.messages import AnswerChanged
@@ -46,7 +46,7 @@ async def test_empty_draft_to_a_written_folder_and_a_pull_request(make_app, netw
         "port": 8000, "external_port": plan.answers["external_port"], "beta": True,
     })
     assert (folder / "manifest.json").read_bytes() == expected.files["manifest.json"]
-    assert validate_paths([folder]) == []
+    assert [f for f in validate_paths([folder]) if not is_todo(f)] == []  # the README's TODO lines are warnings
     assert network.looked_up == [DOLLY_GPU] and [[f.resolve() for f in p] for p in network.published] == [[folder]]
     assert load_draft() is None  # written: the draft is done with
 

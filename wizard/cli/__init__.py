@@ -77,15 +77,33 @@ def run_wizard(args: argparse.Namespace) -> int:
 
         print(no_terminal_message(), file=sys.stderr)
         return 2
+    from wizard.registry.upstream import named_index
+
+    # an index the user named is loaded before any question: one that cannot be used stops here (exit 2)
+    index = named_index(settings, report=lambda line: print(line, file=sys.stderr))
     if args.plain:
         from wizard.prompts import run_plain
 
-        return run_plain(settings, resume=args.resume)
+        return run_plain(settings, resume=args.resume, index=index)
     from wizard.tui.app import WizardApp
 
-    app = WizardApp(settings, resume=args.resume)
+    app = WizardApp(settings, resume=args.resume, services=preloaded_services(settings, index))
     app.run()
     return app.return_code or 0
+
+
+def preloaded_services(settings, index):
+    """The app's services, with the index already loaded at the start (None: the app loads it)."""
+    if index is None:
+        return None
+    from dataclasses import replace
+
+    from wizard.tui.services import default_services
+
+    async def load_index():
+        return index
+
+    return replace(default_services(settings), load_index=load_index)
 
 
 if __name__ == "__main__":

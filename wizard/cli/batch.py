@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     pull = parser.add_argument_group("pull request")
     add_options(pull, "publish", publish="after writing, open one pull request holding every folder")
     pull.add_argument("--pr-per-service", action="store_true", help="with --publish: one pull request per service")
-    add_options(pull, "draft", draft="open the pull request(s) as drafts")
+    add_options(pull, "draft", "allow_todo", draft="open the pull request(s) as drafts")
     add_upstream_arguments(pull)
 
 
@@ -142,13 +142,12 @@ def write_all(planned: list[Planned], *, force: bool) -> None:
     replaced, so a failed run leaves everything as it found it."""
     import shutil
 
-    from wizard.errors import FolderExists
+    from wizard.publish.batch import refuse_existing
     from wizard.service.folder import write_service_folder
 
+    if not force:
+        refuse_existing([p.target for p in planned])
     existing = [p.target for p in planned if p.target.exists()]
-    if existing and not force:
-        raise FolderExists(f"{len(existing)} service folder(s) exist: " + ", ".join(str(t) for t in existing),
-                           hint="pick another --out, or pass --force to replace them; nothing was written")
     set_aside = {target: target.with_name(f".{target.name}.batch-replaced") for target in existing}
     written: list[Path] = []
     try:
@@ -178,7 +177,7 @@ def print_files(planned: list[Planned]) -> None:
 # --- pull requests --------------------------------------------------------------------------------
 
 
-def open_pull_requests(groups: list[list[Path]], settings, *, draft: bool, dry_run: bool) -> list:
+def open_pull_requests(groups: list[list[Path]], settings, *, draft: bool, dry_run: bool, allow_todo: bool = False) -> list:
     """One pull request per group of folders (PublishResult each); the token is resolved once for all."""
     import asyncio
 
@@ -188,12 +187,13 @@ def open_pull_requests(groups: list[list[Path]], settings, *, draft: bool, dry_r
     async def go():
         token = await token_for_cli(settings, dry_run=dry_run)
         return [await publish_folders(group, settings=settings, token=token, draft=draft, progress=print_stage,
-                                      dry_run=dry_run) for group in groups]
+                                      dry_run=dry_run, allow_todo=allow_todo) for group in groups]
 
     return asyncio.run(go())
 
 
-def publish(planned: list[Planned], settings, *, per_service: bool, draft: bool, dry_run: bool) -> list[tuple]:
+def publish(planned: list[Planned], settings, *, per_service: bool, draft: bool, dry_run: bool,
+            allow_todo: bool = False) -> list[tuple]:
     """(folder names, PublishResult) per pull request. A dry run publishes copies in a temporary folder."""
     import tempfile
 
@@ -207,11 +207,11 @@ def publish(planned: list[Planned], settings, *, per_service: bool, draft: bool,
         with tempfile.TemporaryDirectory(prefix="prem-batch-dry-run-") as scratch:
             copies = [write_service_folder(Path(scratch) / p.target.name, p.files) for p in planned]
             groups = grouped(copies)
-            results = open_pull_requests(groups, settings, draft=draft, dry_run=True)
+            results = open_pull_requests(groups, settings, draft=draft, dry_run=True, allow_todo=allow_todo)
     else:
         groups = grouped([p.target for p in planned])
         try:
-            results = open_pull_requests(groups, settings, draft=draft, dry_run=False)
+            results = open_pull_requests(groups, settings, draft=draft, dry_run=False, allow_todo=allow_todo)
         except WizardError as error:
             listed = " ".join(str(p.target) for p in planned)
             error.hint = f"{error.hint + '; ' if error.hint else ''}the folders are written: after fixing this, " \
@@ -244,17 +244,19 @@ def summary(planned: list[Planned], published: list[tuple], *, dry_run: bool) ->
 
 def checked_services(args: argparse.Namespace, settings) -> tuple[list, Any]:
     """Every service of the specs, planned before any size lookup, and the upstream index; InvalidInput listing
-    every problem of every service otherwise."""
+    every problem of every service, or FolderExists for folders already there, otherwise."""
     from wizard.errors import InvalidInput
     from wizard.publish import batch as core
-    from wizard.registry.upstream import load_upstream_index
+    from wizard.registry.upstream import settings_index
 
     services, problems = core.read_batch_specs([Path(spec) for spec in args.specs])
-    index = load_upstream_index(args.index or settings.index_url, offline=settings.offline, report=say)
+    index = settings_index(settings, report=say)
     services = core.plan_services(services, index, sizes_pending=not settings.offline)
     problems += core.batch_problems(services)
     if problems:
         raise InvalidInput(problems, hint="fix these in the spec file(s) and run again; nothing was written or sent")
+    if not args.dry_run and not args.force:
+        core.refuse_existing(core.planned_folders(services, settings.out))  # before any lookup: a refusal costs none
     for note in core.batch_notes(services):
         say(note)
     if index is None:
@@ -282,7 +284,7 @@ def run(args: argparse.Namespace) -> int:
     published = []
     if args.publish:
         published = publish(planned, settings, per_service=args.pr_per_service, draft=args.draft,
-                            dry_run=args.dry_run)
+                            dry_run=args.dry_run, allow_todo=args.allow_todo)
     if args.json:
         print(json.dumps(summary(planned, published, dry_run=args.dry_run), indent=2, ensure_ascii=False))
     elif args.dry_run:

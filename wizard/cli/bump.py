@@ -1,12 +1,16 @@
 """prem-new-service bump FOLDER --gpu-image REF --cpu-image REF: new images for an existing service folder.
 
 Like Homebrew's bump-formula-pr: the image references of the devices given are replaced, their sizes looked
-up (or given with --gpu-size/--cpu-size; --offline needs them), and manifest.json is written back with every
-other key, value and key order as it was. The README's image table rows follow, if it has them; nothing else
-in it changes. A diff-like account of old -> new (image, size) goes to stdout.
+up (or given with --gpu-size/--cpu-size; --offline needs them), and manifest.json is written back over its own
+text: only the lines of the image and size change, its indent and last line ending stay. The README's image
+table rows follow, if it has them; nothing else in it changes. A diff-like account of old -> new (image, size)
+goes to stdout. A bump that would add an error the folder did not have is refused before anything is written;
+what the folder already had (a logo off square, an empty description) is said and stops nothing.
 
-``--publish`` then opens the pull request from the branch ``bump-{folder}-{tag}``, titled
-``Bump {name} to {tag}``. ``--dry-run`` writes nothing (with ``--publish`` it prints the calls it would send).
+``--publish`` then opens the pull request from the branch ``bump-{folder}-{tag}``, titled by what changed
+(``Bump Bark: gpu image 1.0.1 → 1.0.2, size 4.8 GiB → 5.1 GiB``); it carries only the files the bump changed,
+so nothing the upstream changed meanwhile is undone. ``--dry-run`` writes nothing (with ``--publish`` it prints
+the calls it would send).
 """
 
 from __future__ import annotations
@@ -19,7 +23,11 @@ BUMPED = ("gpu_image", "cpu_image", "gpu_size", "cpu_size")  # the only fields a
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from wizard.cli.common import add_field_arguments, add_options, add_upstream_arguments
+    from wizard.cli.common import (
+        add_field_arguments,
+        add_options,
+        add_upstream_arguments,
+    )
     from wizard.service.fields import BY_KEY
 
     parser.add_argument("folder", metavar="FOLDER", help="the service folder, e.g. ./chat-dolly-v2-12b")
@@ -29,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_options(images, "offline", "platform", offline="look nothing up: every size given")
     add_options(parser, "dry_run", dry_run="print the changes; write nothing")
     pull = parser.add_argument_group("pull request")
-    add_options(pull, "publish", "draft", "force", publish="after writing, open the pull request",
+    add_options(pull, "publish", "draft", "force", "allow_todo", publish="after writing, open the pull request",
                 force="replace a branch of the same name holding someone else's commits")
     add_upstream_arguments(pull)
 
@@ -74,12 +82,14 @@ def _problems(args: argparse.Namespace, data: dict, answers: dict, offline: bool
     return problems
 
 
-def _publish(folder: Path, files: dict[str, bytes], settings, args, *, branch: str, title: str) -> int:
+def _publish(folder: Path, files: dict[str, bytes], before: dict[str, bytes], settings, args, *, branch: str) -> int:
     from wizard.cli.common import publish_and_report
     from wizard.service.folder import replace_files
 
+    options = {"draft": args.draft, "force": args.force, "branch": branch, "allow_todo": args.allow_todo,
+               "before": {folder.name: before}}
     if not args.dry_run:
-        return publish_and_report([folder], settings, draft=args.draft, force=args.force, branch=branch, title=title)
+        return publish_and_report([folder], settings, **options)
     import shutil
     import tempfile
 
@@ -90,8 +100,7 @@ def _publish(folder: Path, files: dict[str, bytes], settings, args, *, branch: s
         shutil.copytree(folder, copy)
         replace_files(copy, files)
         try:
-            return publish_and_report([copy], settings, draft=args.draft, force=args.force, branch=branch,
-                                      title=title, dry_run=True)
+            return publish_and_report([copy], settings, dry_run=True, **options)
         except InvalidInput as error:  # name the folder, not its bumped copy
             raise InvalidInput([p.replace(str(copy), str(folder)) for p in error.problems], hint=error.hint) from None
 
@@ -100,13 +109,11 @@ def bumped_files(folder: Path, data: dict, images: dict) -> tuple[dict[str, byte
     """The new manifest.json (and README.md, when its image rows change), the changes, and how many README rows
     changed (None: no README)."""
     from wizard.publish.bump import bumped_manifest, bumped_readme
-    from wizard.service.manifest import registry_json
+    from wizard.service.json_text import edited_json_bytes
 
     bumped, changes = bumped_manifest(data, images)
-    manifest_text = registry_json(bumped)
-    if not (folder / "manifest.json").read_bytes().endswith(b"\n"):
-        manifest_text = manifest_text.rstrip("\n")  # as it was: the diff of a bump shows the images only
-    files = {"manifest.json": manifest_text.encode("utf-8")}
+    # written over its own text: the diff of a bump shows the image and size lines, nothing else
+    files = {"manifest.json": edited_json_bytes((folder / "manifest.json").read_bytes(), bumped)}
     readme = folder / "README.md"
     if not readme.is_file():
         return files, changes, None
@@ -119,10 +126,27 @@ def bumped_files(folder: Path, data: dict, images: dict) -> tuple[dict[str, byte
     return files, changes, rows
 
 
+def refuse_new_errors(folder: Path, before: dict[str, bytes], files: dict[str, bytes]) -> None:
+    """Errors the bumped folder would have that it did not have before stop the bump, nothing written; the
+    ones it already had are said on stderr and stop nothing."""
+    from wizard.errors import InvalidInput
+    from wizard.publish.folders import folder_findings
+    from wizard.registry.baseline import judge
+    from wizard.registry.checks import CHECKS
+
+    checked = {name: {**before, **files}.get(name) for name in CHECKS}
+    found = judge(folder_findings(folder.name, checked), folder_findings(folder.name, {n: before.get(n) for n in CHECKS}),
+                  root="", baseline_root="")
+    errors = [f"{folder.parent / f.path}: {f.message}" for f in found if f.severity == "error"]
+    if errors:
+        raise InvalidInput(errors, hint=f"nothing in {folder} was changed")
+
+
 def run(args: argparse.Namespace) -> int:
     from wizard.cli.common import field_answers, look_up_sizes
     from wizard.errors import InvalidInput, WizardError
     from wizard.publish.bump import change_summary, version_label
+    from wizard.publish.folders import folder_files
     from wizard.service.fields import BY_KEY
     from wizard.service.folder import replace_files
     from wizard.service.rules import DEVICES
@@ -141,11 +165,17 @@ def run(args: argparse.Namespace) -> int:
                           settings, args.platform)
     images = {d: (BY_KEY[f"{d}_image"].read(answers[f"{d}_image"]),
                   sizes[d] if d in sizes else BY_KEY[f"{d}_size"].read(answers[f"{d}_size"])) for d in devices}
+    folder = folder.resolve()  # its name is the folder's name upstream, even for `bump .`
+    before = folder_files(folder)
     files, changes, readme_rows = bumped_files(folder, data, images)
-    name = folder.resolve().name
+    files = {rel: content for rel, content in files.items() if before.get(rel) != content}
+    name = folder.name
+    refuse_new_errors(folder, before, files)
     print("\n".join(change_summary(name, changes, readme_rows)), flush=True)
     if args.dry_run:
         print("dry run: nothing was written", file=sys.stderr)
+    elif not files:
+        print(f"{folder} already has these images: nothing was written", file=sys.stderr)
     else:
         replace_files(folder, files)
         print(f"bumped {folder}: {', '.join(files)}", file=sys.stderr)
@@ -153,8 +183,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     tag = version_label(images["gpu"][0] if "gpu" in images else images["cpu"][0])
     try:
-        return _publish(folder, files, settings, args, branch=f"bump-{name}-{tag}",
-                        title=f"Bump {data.get('name', name)} to {tag}")
+        return _publish(folder, files, before, settings, args, branch=f"bump-{name}-{tag}")
     except WizardError as error:
         if not args.dry_run:
             error.hint = f"{error.hint + '; ' if error.hint else ''}{folder} is bumped: after fixing this, run " \

@@ -166,6 +166,8 @@ OPTIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "publish": ("--publish", {"action": "store_true", "help": "after writing, fork the registry and open the pull "
                                                              "request"}),
     "draft": ("--draft", {"action": "store_true", "help": "open the pull request as a draft"}),
+    "allow_todo": ("--allow-todo", {"action": "store_true", "help": "publish although a README still has TODO "
+                                                                    "placeholder lines (> **TODO:** ...)"}),
 }
 
 
@@ -203,7 +205,7 @@ async def token_for_cli(settings, *, dry_run: bool):
 
 
 def publish_and_report(folders, settings, *, draft=False, force=False, branch=None, title=None, dry_run=False,
-                       as_json=False) -> int:
+                       as_json=False, allow_todo=False, before=None) -> int:
     """Resolve the token, run the pipeline with progress on stderr, print the result: for every command
     that ends in a pull request (publish, new --publish, batch --publish, bump --publish)."""
     import asyncio
@@ -214,7 +216,8 @@ def publish_and_report(folders, settings, *, draft=False, force=False, branch=No
     async def go():
         token = await token_for_cli(settings, dry_run=dry_run)
         return await publish_folders(folders, settings=settings, token=token, draft=draft, force=force,
-                                     progress=print_stage, branch=branch, title=title, dry_run=dry_run)
+                                     progress=print_stage, branch=branch, title=title, dry_run=dry_run,
+                                     allow_todo=allow_todo, before=before)
 
     result = asyncio.run(go())
     if as_json:

@@ -1,47 +1,130 @@
-"""prem-new-service edit FOLDER: the wizard on an existing service, every answer filled in.
+"""prem-new-service edit FOLDER: change an existing service, in the wizard or with flags.
 
-Saving writes manifest.json, README.md and logo.svg back in place; keys the wizard does not ask about
-(serviceType, binariesUrl, envVariables, unknown ones, …) keep their values and their order, and other
-files in the folder stay.
+In a terminal and with no field flag, the wizard opens on the service, every answer filled in. With field flags
+(``--memory 16GiB``, the same flags as ``new``), or with no terminal, the answers given replace the service's own
+and the folder is saved without the wizard. Either way only the files that change are written, and
+manifest.json over its own text: keys the wizard does not ask about (serviceType, binariesUrl, unknown ones …)
+keep their values and order, its indent and last line ending stay, and only the lines of the values that
+changed differ. A save that changes nothing writes nothing. What the service already broke (an empty
+description upstream) is said and stops nothing; only what the edit breaks does (exit 2).
+
+The changes go to stdout as ``what: old → new`` lines; ``--dry-run`` prints them and writes nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from wizard.cli.common import add_answer_groups, add_options
+
     parser.add_argument("folder", metavar="FOLDER", help="a service folder holding manifest.json")
-    parser.add_argument("--offline", action="store_true", default=None, help="no network: sizes typed, cached index")
-    parser.add_argument("--index", metavar="URL|FILE", help="the upstream manifests.json")
+    add_answer_groups(parser, "new answers: {step}", "each flag replaces the service's own answer and saves "
+                      "without the wizard")
+    options = parser.add_argument_group("options")
+    add_options(options, "index", "offline", "platform", "dry_run", dry_run="print the changes; write nothing")
 
 
-def run(args: argparse.Namespace) -> int:
-    import sys
-    from pathlib import Path
-
-    from wizard.cli.common import has_terminal
+def _original(folder: Path) -> dict:
     from wizard.errors import InvalidInput, WizardError
     from wizard.service.manifest import read_json_file
-    from wizard.settings import build_settings, data_dir
 
-    folder = Path(args.folder)
     manifest_path = folder / "manifest.json"
     if not manifest_path.is_file():
         raise WizardError(f"{folder} holds no manifest.json", hint="name a service folder, e.g. chat-dolly-v2-12b")
     original = read_json_file(manifest_path)
     if not isinstance(original, dict):
         raise InvalidInput([f"{manifest_path}: a manifest is a JSON object {{ ... }}"])
-    if not has_terminal():
-        print("edit opens the wizard and needs a terminal; to change images without one, use "
-              f"`prem-new-service bump {folder} --gpu-image REF`", file=sys.stderr)
-        return 2
+    return original
+
+
+def edited_answers(original: dict, given: dict) -> dict:
+    """The service's answers with the given ones over them; a new image's old size goes (it is looked up)."""
+    from wizard.service.answers import answers_from_manifest
+    from wizard.service.rules import DEVICES
+
+    answers = {**answers_from_manifest(original), **given}
+    for device in DEVICES:
+        if f"{device}_image" in given and f"{device}_size" not in given:
+            answers.pop(f"{device}_size", None)
+    return answers
+
+
+def save_without_wizard(folder: Path, original: dict, given: dict, settings, args) -> int:
+    from wizard.cli.common import look_up_sizes, missing_lines, problem_lines, say
+    from wizard.errors import InvalidInput
+    from wizard.publish.changes import manifest_changes
+    from wizard.publish.folders import baseline_of
+    from wizard.registry.upstream import settings_index
+    from wizard.service.folder import edited_files, update_service_folder
+    from wizard.service.manifest import service_folder_name
+    from wizard.service.plan import PlanContext, plan_service
+    from wizard.service.rules import DEVICES
+
+    answers = edited_answers(original, given)
+    index = settings_index(settings, report=say)
+    readme, logo = folder / "README.md", folder / "logo.svg"
+    context = PlanContext(index=index, original=original, baseline=baseline_of(folder),
+                          readme=readme.read_text(encoding="utf-8") if readme.is_file() else None,
+                          logo=logo.read_bytes() if logo.is_file() else None)
+    wanted = {d: str(answers[f"{d}_image"]) for d in DEVICES if f"{d}_image" in answers and f"{d}_size" not in answers}
+    if wanted and settings.offline:
+        raise InvalidInput([f"--{d}-size: missing; offline, sizes are not looked up" for d in wanted],
+                           hint=f"nothing in {folder} was changed")
+    plan = plan_service(answers, replace(context, sizes=look_up_sizes(wanted, settings, args.platform)))
+    for messages in plan.inherited.values():
+        for message in messages:
+            say(f"note: {message} (already so in {folder.name}; it stops nothing)")
+    if not plan.ok:
+        raise InvalidInput(problem_lines(plan) + missing_lines(plan.missing), hint=f"nothing in {folder} was changed")
+    def shown(finding) -> str:  # the plan names the folder by its id; this one may be named otherwise
+        return str(finding).replace(f"{plan.folder}/", f"{folder}/", 1)
+
+    errors = [shown(f) for f in plan.findings if f.severity == "error"]
+    for finding in (f for f in plan.findings if f.severity != "error"):
+        say(shown(finding))
+    if errors:
+        raise InvalidInput(errors, hint=f"nothing in {folder} was changed")
+    changed = edited_files(folder, plan.files)
+    interfaces = original.get("interfaces") or ["?"]
+    renamed = plan.folder != service_folder_name(str(interfaces[0]), str(original.get("id", "")))
+    changes = manifest_changes(original, json.loads(changed["manifest.json"])) if "manifest.json" in changed else []
+    for change in changes:
+        print(change)
+    if not changed and not renamed:
+        say(f"nothing changed: {folder} is as it was; nothing was written")
+        return 0
+    if args.dry_run:
+        say(f"dry run: would write {', '.join(changed)}" + (f" and rename the folder to {plan.folder}" if renamed else ""))
+        return 0
+    target = update_service_folder(folder, changed, new_name=plan.folder if renamed else None)
+    say(f"saved {target}: {', '.join(changed) or 'renamed'}")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from wizard.cli.common import field_answers, has_terminal
+    from wizard.settings import build_settings, data_dir
+
+    folder = Path(args.folder).resolve()  # its name is the service folder's, even for `edit .`
+    original = _original(folder)
+    settings = build_settings({"offline": args.offline, "index_url": args.index})
+    given = field_answers(args)
+    if given or not has_terminal() or args.dry_run:
+        if not given:
+            print("no field flag given: checking the folder and saving it unchanged (give flags such as --memory to "
+                  "change answers, or run in a terminal for the wizard)", file=sys.stderr)
+        return save_without_wizard(folder, original, given, settings, args)
     from wizard.tui.app import WizardApp
     from wizard.tui.state import EditTarget, edit_draft
 
-    settings = build_settings({"offline": args.offline, "index_url": args.index})
-    target = EditTarget(folder.resolve(), original)
-    draft_file = data_dir() / f"edit-{folder.resolve().name}.json"
+    target = EditTarget(folder, original)
+    draft_file = data_dir() / f"edit-{folder.name}.json"
     app = WizardApp(settings, draft=edit_draft(target), editing=target, offer_resume=False, saved_at_source=draft_file)
     app.run()
     return app.return_code or 0

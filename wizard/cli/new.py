@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     upstream = parser.add_argument_group("upstream checks")
     add_options(upstream, "index", "offline", "platform")
     pull = parser.add_argument_group("pull request")
-    add_options(pull, "publish", "draft")
+    add_options(pull, "publish", "draft", "allow_todo")
     add_upstream_arguments(pull)
 
 
@@ -66,6 +66,14 @@ def checked_plan(answers, index, *, sizes_pending: bool):
     return plan
 
 
+def refuse_existing_folder(target) -> None:
+    from wizard.errors import FolderExists
+
+    if target.exists():
+        raise FolderExists(f"{target} already exists", hint="pick another --out, or pass --force to replace it; "
+                           "nothing was written")
+
+
 def print_dry_run(target, files) -> None:
     for name, content in files.items():
         print(f"==> {target / name} ({len(content)} bytes)")
@@ -78,17 +86,19 @@ def run(args: argparse.Namespace) -> int:
 
     from wizard.cli.common import look_up_sizes, missing_lines, problem_lines, say
     from wizard.errors import InvalidInput, WizardError
-    from wizard.registry.upstream import load_upstream_index
+    from wizard.registry.upstream import settings_index
     from wizard.service.manifest import registry_dict
-    from wizard.service.plan import PlanContext, plan_service
+    from wizard.service.plan import PlanContext, folder_of, plan_service
     from wizard.settings import build_settings
 
     settings = build_settings({"out": args.out, "offline": args.offline, "index_url": args.index,
                                "upstream": args.upstream, "base": args.base, "api_url": args.api_url})
     answers = gather_answers(args)
-    index = load_upstream_index(args.index or settings.index_url, offline=settings.offline, report=say)
+    index = settings_index(settings, report=say)
     checked = checked_plan(answers, index, sizes_pending=not settings.offline)
     wanted = sizes_to_look_up(checked)
+    if not args.dry_run and not args.force:
+        refuse_existing_folder(Path(settings.out) / folder_of(checked.answers))  # before any lookup
     # with every size given, the checked plan is already the one to write
     plan = plan_service(answers, PlanContext(index=index, sizes=look_up_sizes(wanted, settings, args.platform))) \
         if wanted else checked
@@ -121,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
         from wizard.cli.common import publish_and_report
 
         try:
-            return publish_and_report([target], settings, draft=args.draft)
+            return publish_and_report([target], settings, draft=args.draft, allow_todo=args.allow_todo)
         except WizardError as error:
             error.hint = f"{error.hint + '; ' if error.hint else ''}the folder {target} is written: after fixing " \
                          f"this, run `prem-new-service publish {target}`"

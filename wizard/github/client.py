@@ -109,6 +109,18 @@ class GitHub:
                                     action=f"read commit {sha[:7]} of {full_name}")
         return response.json()
 
+    async def get_tree(self, full_name: str, tree: str) -> dict[str, Any]:
+        """Every entry of a tree (a sha, or a branch name) and below it, in one call: ``{"tree": [...], "truncated"}``."""
+        response = await self._call("GET", f"/repos/{full_name}/git/trees/{tree}", params={"recursive": "1"},
+                                    action=f"read the files of {full_name} at {tree[:12]}")
+        return response.json()
+
+    async def get_blob(self, full_name: str, sha: str) -> bytes:
+        response = await self._call("GET", f"/repos/{full_name}/git/blobs/{sha}", action=f"read a file of {full_name}")
+        answer = response.json()
+        content = answer.get("content") or ""
+        return base64.b64decode(content) if answer.get("encoding") == "base64" else content.encode("utf-8")
+
     async def create_blob(self, full_name: str, content: bytes) -> str:
         body = {"content": base64.b64encode(content).decode("ascii"), "encoding": "base64"}
         response = await self._call("POST", f"/repos/{full_name}/git/blobs", body=body,
@@ -272,5 +284,6 @@ def _short(value: Any) -> str:
             return value[:7]
         first = value.splitlines()[0] if value else ""
         more = len(value) - len(first)
-        return json.dumps(first[:60] + ("…" if len(first) > 60 else "")) + (f" (+{more} chars)" if more > 0 else "")
+        shown = json.dumps(first[:60] + ("…" if len(first) > 60 else ""), ensure_ascii=False)
+        return shown + (f" (+{more} chars)" if more > 0 else "")
     return json.dumps(value)

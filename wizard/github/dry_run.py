@@ -46,6 +46,8 @@ def dry_run_client(settings: Settings) -> httpx.AsyncClient:
         if method == "GET" and "/git/commits/" in path:
             return httpx.Response(200, json={"sha": path.rsplit("/", 1)[1], "message": "",
                                              "tree": {"sha": _sha("base tree")}})
+        if method == "GET" and "/git/trees/" in path:  # an upstream without these folders: every file is new
+            return httpx.Response(200, json={"sha": _sha("base tree"), "tree": [], "truncated": False})
         if method == "POST" and re.search(r"/git/(blobs|trees|commits)$", path):
             return httpx.Response(201, json={"sha": _sha(body)})
         if method == "POST" and path.endswith("/pulls"):

@@ -70,6 +70,8 @@ def default_publish(settings: Settings) -> Publish | None:
     async def publish(folders: list[Path], progress: Progress):
         found = await resolve_token(settings, interactive=True)
         progress("account", f"using the token from {found.source}")
-        return await publish_folders(folders, settings=settings, token=found.secret, progress=progress)
+        # the prompts offered the generated README "to edit its TODO lines later" and asked before publishing
+        return await publish_folders(folders, settings=settings, token=found.secret, progress=progress,
+                                     allow_todo=True)
 
     return publish

@@ -23,8 +23,9 @@ Each service's answers are its own over the defaults (a ``ChainMap``), as given;
 with ``plan_service``, which adds the id from the name, the table's defaults, the sizes looked up (held apart,
 in ``BatchService.sizes``) and a free external port, distinct across the batch.
 Problems are lines ``SPEC:services[N] (id or name): --flag: message`` (``SPEC: ...`` for the defaults):
-broken rules, missing answers, ids and external ports used twice in the batch or already used upstream.
-Everything here is pure except :func:`read_batch_specs`, which reads the files.
+broken rules, missing answers, ids and external ports used twice in the batch or already used upstream, and
+folders an upstream service already holds.
+Everything here is pure except :func:`read_batch_specs`, which reads the files, and :func:`refuse_existing`.
 """
 
 from __future__ import annotations
@@ -46,7 +47,13 @@ from wizard.service.answers import (
     normalise_answers,
     read_answer,
 )
-from wizard.service.plan import PICKED, PlanContext, ServicePlan, plan_service
+from wizard.service.plan import (
+    PICKED,
+    PlanContext,
+    ServicePlan,
+    folder_of,
+    plan_service,
+)
 from wizard.service.rules import DEVICES, RuleBroken, suggest_id
 from wizard.service.specs import unknown_key_problems
 
@@ -167,8 +174,12 @@ def _service_problems(service: BatchService) -> list[str]:
     defaults' are listed once) and the answers it misses."""
     plan = service.plan
     lines = unknown_key_problems(service.own)
-    lines += [f"{_flag(key)}: {message}" for key, messages in plan.problems.items()
-              if key in service.own or key not in service.inherited for message in messages]
+    said: dict[str, str] = {}  # a problem of two answers (a folder taken) is said once, by the first
+    for key, messages in plan.problems.items():
+        if key in service.own or key not in service.inherited:
+            for message in messages:
+                said.setdefault(message, f"{_flag(key)}: {message}")
+    lines += list(said.values())
     return lines + [f"{_flag(key)}: missing ({help_for(key)})" for key in plan.missing]
 
 
@@ -187,6 +198,21 @@ def batch_problems(planned: Sequence[BatchService]) -> list[str]:
 def batch_notes(planned: Iterable[BatchService]) -> list[str]:
     """A note per answer left out because its service does not ask for it (tokens per second, for embeddings)."""
     return [f"{service.label}: note: {note}" for service in planned for note in service.plan.dropped]
+
+
+def planned_folders(services: Iterable[BatchService], out: str | Path) -> list[Path]:
+    """Where each checked service will be written ({interfaces[0]}-{id} under ``out``), before its sizes are
+    known."""
+    return [Path(out) / folder for service in services if (folder := folder_of(service.plan.answers))]
+
+
+def refuse_existing(targets: Iterable[Path]) -> None:
+    """FolderExists naming every target folder that exists (the one check here that reads the disk)."""
+    from wizard.errors import FolderExists
+
+    if existing := [target for target in targets if target.exists()]:
+        raise FolderExists(f"{len(existing)} service folder(s) exist: " + ", ".join(str(t) for t in existing),
+                           hint="pick another --out, or pass --force to replace them; nothing was written")
 
 
 def references_to_look_up(services: Iterable[BatchService]) -> list[str]:

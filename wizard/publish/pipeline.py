@@ -1,11 +1,14 @@
 """The pipeline that turns service folders into a pull request on the upstream registry, without a clone.
 
-    check -> account -> fork -> branch -> pull request
+    check -> account -> base -> fork -> branch -> pull request
 
-- check: the core's ``validate_paths``; any error stops here, before GitHub hears of anything.
+- check: the core's ``validate_paths`` on the folders; what is no folder at all stops here.
 - account: who the token belongs to, whether it may write, and whether a pull request is already open.
+- base: the upstream's ``dev`` files in one tree read; each finding is judged against the same folder
+  there (``wizard.publish.base``), and only an error the change introduces (or a README's TODO line, unless
+  allowed) stops the run, still before anything is written on GitHub. Files already as upstream are not sent.
 - fork: the contributor's fork, found by parent (it may be renamed) or made; a new one is waited for.
-- branch: one commit holding every file of the folders, on ``add-{folder}``, based on the upstream's
+- branch: one commit holding the changed files of the folders, on ``add-{folder}``, based on the upstream's
   ``dev`` head (so a fork far behind does not matter). Running again adds a commit to our branch;
   a branch holding someone else's work is left alone unless ``force``.
 - pull request: opened against ``dev`` with the checklist, or the one already open is returned.
@@ -31,8 +34,16 @@ from wizard.errors import (
 from wizard.github.client import GitHub
 from wizard.github.errors import permission_hint
 from wizard.github.token import Secret, redact_in_logs
+from wizard.publish.base import (
+    Base,
+    Before,
+    base_head,
+    nothing_to_propose,
+    read_base,
+    settle_folders,
+)
 from wizard.publish.folders import read_service_folders
-from wizard.publish.result import PublishResult
+from wizard.publish.forks import find_fork
 from wizard.publish.plan import (
     ServiceFolder,
     binary_files,
@@ -40,21 +51,19 @@ from wizard.publish.plan import (
     branch_name,
     check_branch_name,
     commit_message,
-    fork_is_fresh,
-    is_fork_of,
-    pull_request_body,
     pull_request_title,
     tree_entries,
 )
+from wizard.publish.result import PublishResult
+from wizard.publish.texts import pull_request_body
 
 if TYPE_CHECKING:
     import httpx
 
     from wizard.settings import Settings
 
-STAGES = ("check", "account", "fork", "branch", "pull request")
+STAGES = ("check", "account", "base", "fork", "branch", "pull request")
 Progress = Callable[[str, str], None]
-FORK_WAITS = (1, 2, 4, 8, 15, 30, 30, 30, 30, 30, 30, 30, 30, 30)  # about five minutes, GitHub's own bound
 
 
 # --- the pipeline ---------------------------------------------------------------------------------
@@ -69,15 +78,18 @@ def _marked_dry_run(progress: Progress) -> Progress:
 
 
 class _Publisher:
-    def __init__(self, gh: GitHub, settings: Settings, services: Sequence[ServiceFolder], *, branch: str,
-                 title: str, draft: bool, force: bool, progress: Progress, sleep) -> None:
-        self.gh, self.settings, self.services = gh, settings, services
+    def __init__(self, gh: GitHub, settings: Settings, services: Sequence[ServiceFolder], findings, *, branch: str,
+                 title: str | None, draft: bool, force: bool, progress: Progress, sleep, before: Before | None,
+                 allow_todo: bool, read_blobs: bool = True) -> None:
+        self.gh, self.settings, self.services, self.findings = gh, settings, services, findings
         self.upstream, self.base = settings.upstream, settings.base
         self.branch, self.title, self.draft, self.force = branch, title, draft, force
         self.names = [s.name for s in services]
         self.progress, self.sleep = progress, sleep
+        self.before, self.allow_todo, self.read_blobs = before, allow_todo, read_blobs
         self.stage = "account"
         self.fork = ""
+        self.head: Base | None = None
 
     def say(self, stage: str, detail: str) -> None:
         self.stage = stage
@@ -96,6 +108,7 @@ class _Publisher:
         self.say("account", f"signed in as {user.login}; looking for an open pull request from {head}")
         open_prs = await self.gh.list_pull_requests(self.upstream, head=head, base=self.base)
         pr = next((p for p in open_prs if (p.get("head") or {}).get("repo")), None)
+        await self.settle(by_name=pr is not None)
         self.fork = pr["head"]["repo"]["full_name"] if pr else await self.find_fork(user.login)
         commit, changed = await self.push_branch(pr["head"]["sha"] if pr else None)
         created = pr is None
@@ -106,34 +119,27 @@ class _Publisher:
         return PublishResult(pr["html_url"], pr["number"], self.branch, created, commit, self.fork, changed,
                              tuple(self.gh.calls))
 
+    # --- base ---
+
+    async def settle(self, *, by_name: bool) -> None:
+        """Judge the folders against the base, before anything is written. The tree is read by the head
+        commit's id (GitHub takes any tree-ish), or, for an open pull request's branch, which has its own
+        parent, by the branch's name."""
+        commit = None if by_name else await base_head(self.gh, self.upstream, self.base)
+        self.say("base", f"reading the files of {self.upstream} {self.base}")
+        self.head = await read_base(self.gh, self.upstream, self.base, commit=commit)
+        self.services = await settle_folders(self.gh if self.read_blobs else None, self.upstream, self.head.tree,
+                                             self.services, self.findings, before=self.before,
+                                             allow_todo=self.allow_todo, progress=self.progress)
+        if not by_name and not any(s.sent for s in self.services):
+            raise nothing_to_propose(self.upstream, self.base)
+        if self.title is None:
+            self.title = pull_request_title(self.services)
+
     # --- fork ---
 
     async def find_fork(self, login: str) -> str:
-        if login.lower() == self.settings.upstream_owner.lower():
-            self.say("fork", f"you own {self.upstream}: the branch goes there directly")
-            return self.upstream
-        self.say("fork", f"finding your fork of {self.upstream} (or making one)")
-        fork = await self.gh.create_fork(self.upstream)
-        name = fork["full_name"]
-        if not is_fork_of(fork, self.upstream):
-            raise GitHubError(f"GitHub answered with {name}, which is not a fork of {self.upstream}",
-                              hint="check --upstream; if it is right, report this with the message")
-        if fork_is_fresh(fork, self.gh.github_time or 0):
-            await self.wait_for_fork(name)
-        self.say("fork", f"using your fork {name}")
-        return name
-
-    async def wait_for_fork(self, name: str) -> None:
-        waited = 0
-        for delay in (0, *FORK_WAITS):
-            if delay:
-                self.say("fork", f"GitHub is still copying the registry into {name} (waited {waited} s)")
-                await self.sleep(delay)
-                waited += delay
-            if await self.gh.get_repository(name) is not None:
-                return
-        raise GitHubError(f"GitHub has not finished making your fork {name} after {waited // 60} minutes",
-                          hint="GitHub sometimes takes longer; run the same command again in a few minutes")
+        return await find_fork(self.gh, self.settings, login, say=self.say, sleep=self.sleep)
 
     # --- branch ---
 
@@ -164,7 +170,7 @@ class _Publisher:
             await self.gh.update_ref(self.fork, ref, sha, force=True)
             return sha, True
         self.say("branch", f"adding a commit to your branch {self.branch}")
-        tree = await self.write_tree(tip_commit["tree"]["sha"])
+        tree = await self.write_tree(tip_commit["tree"]["sha"], keep_upstream=True)
         if tree == tip_commit["tree"]["sha"]:
             self.say("branch", f"{self.branch} already holds exactly these files; nothing to commit")
             return tip, False
@@ -175,11 +181,11 @@ class _Publisher:
 
     async def commit_on_upstream(self) -> str:
         """A commit of the folders on top of the upstream's base head, written into the fork."""
-        base_sha = await self.gh.get_ref(self.upstream, f"heads/{self.base}")
-        if base_sha is None:
-            raise GitHubError(f"{self.upstream} has no branch '{self.base}'", hint="check --base (the registry uses dev)")
-        base_commit = await self.gh.get_commit(self.upstream, base_sha)
-        base_tree = base_commit["tree"]["sha"]
+        if self.head is not None and self.head.commit is not None:
+            base_sha, base_tree = self.head.commit, self.head.tree_sha
+        else:
+            base_sha = await base_head(self.gh, self.upstream, self.base)
+            base_tree = (await self.gh.get_commit(self.upstream, base_sha))["tree"]["sha"]
         try:
             return await self.commit_files(base_tree, base_sha)
         except GitHubValidation as refused:
@@ -194,19 +200,19 @@ class _Publisher:
     async def commit_files(self, base_tree: str, parent: str) -> str:
         tree = await self.write_tree(base_tree)
         if tree == base_tree:
-            raise GitHubValidation(
-                f"the {self.base} branch of {self.upstream} already holds exactly these files",
-                hint="there is nothing to propose; check that you named the folder you changed",
-            )
+            raise nothing_to_propose(self.upstream, self.base)
         return await self.gh.create_commit(self.fork, message=commit_message(self.services, update=False), tree=tree,
                                            parents=[parent])
 
-    async def write_tree(self, base_tree: str) -> str:
+    async def write_tree(self, base_tree: str, *, keep_upstream: bool = False) -> str:
         blobs = {path: await self.gh.create_blob(self.fork, data) for path, data in binary_files(self.services).items()}
-        return await self.gh.create_tree(self.fork, tree_entries(self.services, blobs), base_tree=base_tree)
+        entries = tree_entries(self.services, blobs, keep_upstream=keep_upstream)
+        if not entries:
+            return base_tree
+        return await self.gh.create_tree(self.fork, entries, base_tree=base_tree)
 
     def file_count(self) -> int:
-        return sum(len(s.files) for s in self.services)
+        return sum(len(s.sent_files()) for s in self.services)
 
     # --- pull request ---
 
@@ -223,7 +229,7 @@ class _Publisher:
 
 
 def _resume_note(stage: str) -> str:
-    if stage == "account":
+    if stage in ("account", "base"):
         return "nothing was changed on GitHub yet"
     return (f"it stopped at the {stage} step; run the same command again and it continues from there, "
             "reusing what is already on GitHub (your fork, your branch)")
@@ -242,11 +248,15 @@ async def publish_folders(
     title: str | None = None,
     dry_run: bool = False,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    before: Before | None = None,
+    allow_todo: bool = False,
 ) -> PublishResult:
-    """Open (or update) the pull request that adds ``folders`` to ``settings.upstream``.
+    """Open (or update) the pull request that adds ``folders`` to ``settings.upstream``, or changes them there.
 
     ``dry_run`` sends nothing and needs no token: the calls are answered as for a first contribution,
-    and ``PublishResult.calls`` lists what would be sent.
+    and ``PublishResult.calls`` lists what would be sent. ``before`` (folder name -> files) is each folder as
+    it was before the change being published (a bump, an edit): a file it did not change is not sent, and a
+    finding it already had is no reason to stop. ``allow_todo`` publishes READMEs with TODO placeholder lines.
     """
     report = progress or _quiet
     if dry_run:
@@ -258,7 +268,7 @@ async def publish_folders(
         token = Secret(token)
         redact_in_logs(token)
     report("check", f"checking {len(folders)} folder(s)")
-    services = read_service_folders([Path(f) for f in folders], report)
+    services, findings = read_service_folders([Path(f) for f in folders])
     chosen = check_branch_name(branch) if branch else branch_name([s.name for s in services])
     own_client = client is None or dry_run
     if dry_run:
@@ -270,8 +280,8 @@ async def publish_folders(
 
         client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
     gh = GitHub(client, api_url=settings.api_url, token=token, sleep=sleep)
-    publisher = _Publisher(gh, settings, services, branch=chosen, title=title or pull_request_title(services),
-                           draft=draft, force=force, progress=report, sleep=sleep)
+    publisher = _Publisher(gh, settings, services, findings, branch=chosen, title=title, draft=draft, force=force,
+                           progress=report, sleep=sleep, before=before, allow_todo=allow_todo, read_blobs=not dry_run)
     try:
         result = await publisher.run()
     except GitHubError as error:

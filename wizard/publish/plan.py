@@ -1,26 +1,37 @@
 """What a pull request says and where it goes: pure functions over service folders, no I/O.
 
 The branch name, the title, the body with the registry's checklist, the commit message with the trailer
-that marks our commits, and the decision what to do with a branch that already exists.
+that marks our commits, and the decision what to do with a branch that already exists. A service the
+upstream already holds is described by what changed ("Bump Bark: gpu image 1.0.1 → 1.0.2, size 4.8 GiB →
+5.1 GiB"), a new one as added; only the files that differ from the upstream's are sent.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from wizard.errors import BranchConflict, InvalidInput
+from wizard.publish.changes import (
+    Change,
+    blob_sha,
+    manifest_changes,
+    only_images_differ,
+)
 from wizard.service.manifest import Manifest
-from wizard.service.render import human_bytes
 
 # Our commits end with this trailer naming their folders; a branch whose tip lacks it holds someone else's work.
 TRAILER = "Prem-New-Service-Folders"
 FRESH_FORK_SECONDS = 60  # the gh CLI's own rule for "GitHub just made this fork" (created_at vs now)
+BODY_LIMIT = 60_000  # GitHub refuses a body over 65,536 characters; the rest goes into a collapsed list
+TITLE_LIMIT = 120  # GitHub allows 256; a title longer than a line is not read
 
 
 @dataclass(frozen=True)
@@ -28,10 +39,37 @@ class ServiceFolder:
     path: Path
     manifest: Manifest
     files: Mapping[str, bytes] = field(repr=False)  # path inside the folder -> content
+    before: Mapping[str, Any] | None = field(default=None, repr=False)  # the manifest upstream; None: a new one
+    sent: frozenset[str] | None = None  # the files that differ from the upstream's; None: every file
+    upstream: Mapping[str, str] = field(default_factory=dict, repr=False)  # its files upstream, path -> blob id
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def is_new(self) -> bool:
+        return self.before is None
+
+    @cached_property
+    def data(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.files.get("manifest.json", b"{}"))
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    @cached_property
+    def changes(self) -> list[Change]:
+        return [] if self.before is None else manifest_changes(self.before, self.data)
+
+    @property
+    def is_bump(self) -> bool:
+        """Only image entries changed: a bump, not an edit."""
+        return bool(self.changes) and only_images_differ(self.before or {}, self.data)
+
+    def sent_files(self) -> dict[str, bytes]:
+        return {rel: data for rel, data in sorted(self.files.items()) if self.sent is None or rel in self.sent}
 
 
 def branch_name(folder_names: Sequence[str]) -> str:
@@ -58,17 +96,52 @@ def _service_label(manifest: Manifest) -> str:
     return f"{manifest.name} ({manifest.interfaces[0]})"
 
 
+def _listed(head: str, changes: Sequence[Change], limit: int) -> str:
+    """``head: change, change`` in at most ``limit`` characters; the changes left out are counted."""
+    words = [str(change) for change in changes]
+    for shown in range(len(words), 0, -1):
+        rest = len(words) - shown
+        text = f"{head}: {', '.join(words[:shown])}" + (f" and {rest} more" if rest else "")
+        if len(text) <= limit:
+            return text
+    return f"{head}: {len(words)} changes"
+
+
+def service_title(service: ServiceFolder, *, limit: int = TITLE_LIMIT) -> str:
+    """'Add Bark (text-to-audio)' for a new service; 'Bump Bark: gpu image 1.0.1 → 1.0.2, …' or 'Update Bark:
+    memory 8.0 GiB → 10.0 GiB' for one the upstream holds."""
+    if service.is_new:
+        return f"Add {_service_label(service.manifest)}"
+    verb = "Bump" if service.is_bump else "Update"
+    if service.changes:
+        return _listed(f"{verb} {service.manifest.name}", service.changes, limit)
+    files = sorted(service.sent) if service.sent is not None else sorted(service.files)
+    return f"Update {service.manifest.name}: {', '.join(files)}"[:limit]
+
+
+def counted(services: Sequence[ServiceFolder]) -> str:
+    new = sum(1 for s in services if s.is_new)
+    bumps = sum(1 for s in services if not s.is_new and s.is_bump)
+    updates = len(services) - new - bumps
+    parts = [f"{verb} {count} service{'s' if count != 1 else ''}"
+             for verb, count in (("add", new), ("bump", bumps), ("update", updates)) if count]
+    text = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
+    return text[0].upper() + text[1:]
+
+
 def pull_request_title(services: Sequence[ServiceFolder]) -> str:
-    if len(services) == 1:
-        return f"Add {_service_label(services[0].manifest)}"
-    return f"Add {len(services)} services"
+    return service_title(services[0]) if len(services) == 1 else counted(services)
 
 
 def commit_message(services: Sequence[ServiceFolder], *, update: bool) -> str:
-    verb = "Update" if update else "Add"
-    head = (f"{verb} {_service_label(services[0].manifest)}" if len(services) == 1
-            else f"{verb} {len(services)} services")
-    listed = "\n".join(f"- {s.name}/" for s in services)
+    """The title as the first line ('Update …' for a new service's later commits), a line per folder, the trailer."""
+    if len(services) == 1:
+        service = services[0]
+        head = f"Update {_service_label(service.manifest)}" if update and service.is_new else service_title(service)
+    else:
+        head = counted(services)
+    listed = "\n".join(f"- {s.name}/" + ("" if s.is_new or not s.changes else f": {', '.join(map(str, s.changes))}")
+                       for s in services)
     names = ", ".join(sorted(s.name for s in services))
     return f"{head}\n\n{listed}\n\nMade with prem-new-service.\n\n{TRAILER}: {names}\n"
 
@@ -125,11 +198,14 @@ def is_text(content: bytes) -> bool:
     return True
 
 
-def tree_entries(services: Sequence[ServiceFolder], blob_shas: Mapping[str, str]) -> list[dict[str, str]]:
-    """Entries for GitHub's create-tree: text goes inline (no blob call); binaries by their uploaded blob sha."""
+def tree_entries(services: Sequence[ServiceFolder], blob_shas: Mapping[str, str], *,
+                 keep_upstream: bool = False) -> list[dict[str, str]]:
+    """Entries for GitHub's create-tree: the files sent, text inline (no blob call), binaries by their uploaded
+    blob id. ``keep_upstream`` (a commit on our own branch, not on the upstream's head) also points each file
+    that is as upstream at the upstream's blob, so the branch holds it as upstream does; nothing is uploaded."""
     entries = []
     for service in services:
-        for relative, content in sorted(service.files.items()):
+        for relative, content in service.sent_files().items():
             path = f"{service.name}/{relative}"
             entry = {"path": path, "mode": "100644", "type": "blob"}
             if path in blob_shas:
@@ -137,46 +213,13 @@ def tree_entries(services: Sequence[ServiceFolder], blob_shas: Mapping[str, str]
             else:
                 entry["content"] = content.decode("utf-8")
             entries.append(entry)
+        if keep_upstream and service.sent is not None:
+            entries += [{"path": f"{service.name}/{relative}", "mode": "100644", "type": "blob",
+                         "sha": service.upstream[relative]}
+                        for relative, content in sorted(service.files.items())
+                        if relative not in service.sent and service.upstream.get(relative) == blob_sha(content)]
     return entries
 
 
 def binary_files(services: Sequence[ServiceFolder]) -> dict[str, bytes]:
-    return {f"{s.name}/{rel}": data for s in services for rel, data in sorted(s.files.items()) if not is_text(data)}
-
-
-# --- the body -------------------------------------------------------------------------------------
-
-CHECKLIST = """\
-## Checklist
-- [ ] The image was tested with the Prem interface it declares (Prem Daemon run with this registry, see \
-https://github.com/premAI-io/prem-daemon#custom-registry)
-- [ ] `logo.svg` is a 256x256 SVG
-- [ ] `README.md` is complete: what the service does, how to use it, tips and tricks, license
-"""
-
-
-def _memory(mib: int | None) -> str:
-    return "not stated" if mib is None else f"{mib / 1024:.1f} GiB ({mib} MiB)"
-
-
-def service_summary(service: ServiceFolder) -> str:
-    manifest = service.manifest
-    lines = [f"### {manifest.name} (`{service.name}`)", f"- Interfaces: {', '.join(manifest.interfaces)}"]
-    images = manifest.docker_images or {}
-    if images:
-        lines.append("- Images:")
-        lines += [f"  - {device.upper()}: `{image.image}` ({human_bytes(image.size)})" for device, image in images.items()]
-    else:
-        lines.append("- Images: none (a binary service)")
-    lines.append(f"- Memory: {_memory(manifest.model_info.memory_requirements)}")
-    inside = manifest.default_port if manifest.default_port is not None else "not set"
-    lines.append(f"- Ports: {inside} in the container, {manifest.default_external_port} on the host")
-    return "\n".join(lines)
-
-
-def pull_request_body(services: Sequence[ServiceFolder]) -> str:
-    folders = ", ".join(f"`{s.name}/`" for s in services)
-    summaries = "\n\n".join(service_summary(s) for s in services)
-    return (f"This pull request adds {folders} to the registry.\n\n## Services\n\n{summaries}\n\n{CHECKLIST}\n"
-            "prem-new-service checked each manifest, the logo's size and that each README is not empty before "
-            "opening this pull request; the boxes above are for the author to tick.\n")
+    return {f"{s.name}/{rel}": data for s in services for rel, data in s.sent_files().items() if not is_text(data)}

@@ -1,14 +1,24 @@
-"""The checks of service folders, as `validate` runs them: one finding per problem, with its file and line."""
+"""The checks of service folders, as `validate` runs them: one finding per problem, with its file and line.
+
+Three contracts are checked: the field table's rules (``wizard.service``), what the Prem Daemon reads
+(``daemon``: a missing or mistyped value there is an error naming what breaks) and what the registry's index
+generator reads (``layout``). Findings that fit real data, where nothing breaks, are warnings: a logo a few
+percent off square, TODO lines left in the README, two services sharing an external port.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from wizard.errors import InvalidInput, ManifestSyntaxError
+from wizard.registry.daemon import DUPLICATE_ID, daemon_breaks
+from wizard.registry.finding import Finding, has_errors
+from wizard.registry.layout import SKIPPED_DIRS, service_folders, takes_note
 from wizard.registry.logo import check_logo
 from wizard.service.manifest import (
     parse_json,
@@ -18,25 +28,17 @@ from wizard.service.manifest import (
     service_folder_name,
 )
 
+__all__ = ["CHECKS", "SKIPPED_DIRS", "TODO_MESSAGE", "Finding", "FolderReport", "check_files", "check_folder",
+           "has_errors", "is_todo", "todo_lines", "validate_paths"]
+
 # --- checking service folders ---------------------------------------------------------------------
 
 LOGO_WARN_BYTES = 100 * 1024
-SKIPPED_DIRS = {"node_modules", "__pycache__"}
-
-
-@dataclass(frozen=True)
-class Finding:
-    path: str
-    severity: str  # "error" | "warning"
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.severity}: {self.message}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "severity": self.severity, "message": self.message}
+# the generated README's placeholders: "> **TODO:** …" lines, "(TODO: …)" where a value was not known, and
+# "# TODO: …" comments in the usage examples
+TODO = re.compile(r"^\s*>\s*\*\*TODO:?\*\*:?\s*(?P<line>.*)$|\(TODO:\s*(?P<inline>[^)]*)\)"
+                  r"|^\s*#\s*TODO:\s*(?P<comment>.*)$")
+TODO_MESSAGE = "a TODO placeholder is left"
 
 
 @dataclass
@@ -59,10 +61,32 @@ def _key_line(text: str, key: str) -> int | None:
     return None
 
 
+def _named_path(problem: str) -> str:
+    """The field path a problem names first: 'modelInfo must be an object { ... }' -> 'modelInfo'."""
+    return re.split(r"[\s:]", problem, maxsplit=1)[0]
+
+
+def _add_rule_problems(report: FolderReport, text: str, data: dict[str, Any], problems: list[tuple[str, str]]) -> None:
+    """The field rules' problems, each with what the Prem Daemon does with the value when the value breaks the
+    daemon's contract too; a break of the contract that no rule reported is a finding of its own."""
+    breaks = {broken.path: broken for broken in daemon_breaks(data)}
+    for where, message in problems:
+        if broken := breaks.pop(where, None):
+            message = f"{message}; {broken.behaviour}"
+        report.add("manifest.json", "error", message, _key_line(text, where.split(".")[0]))
+    for broken in breaks.values():
+        report.add("manifest.json", "error", broken.message, _key_line(text, broken.path.split(".")[0]))
+
+
+def _missing(name: str, folder: Path, advice: str) -> str:
+    because = takes_note(folder.name)
+    return f"{name} is missing: {because}; {advice}" if because else f"{name} is missing; {advice}"
+
+
 def _check_manifest(report: FolderReport, content: bytes | None) -> None:
     path = report.folder / "manifest.json"
     if content is None:
-        report.add("manifest.json", "error", "manifest.json is missing; every service folder needs one")
+        report.add("manifest.json", "error", _missing("manifest.json", report.folder, "every service folder needs one"))
         return
     try:
         text = content.decode("utf-8")
@@ -81,11 +105,9 @@ def _check_manifest(report: FolderReport, content: bytes | None) -> None:
     try:
         manifest, problems = read_manifest(data)
     except InvalidInput as error:
-        for problem in error.problems:
-            report.add("manifest.json", "error", problem, _key_line(text, problem.split(".")[0].split(":")[0]))
+        _add_rule_problems(report, text, data, [(_named_path(p), p) for p in error.problems])
         return
-    for where, message in problems:
-        report.add("manifest.json", "error", problem_line(where, message), _key_line(text, where.split(".")[0]))
+    _add_rule_problems(report, text, data, [(where, problem_line(where, message)) for where, message in problems])
     for key in manifest.unknown_key_paths():
         report.add("manifest.json", "warning", f"unknown key '{key}' (kept as is; check its spelling)",
                    _key_line(text, key.split(".")[-1]))
@@ -102,11 +124,32 @@ def _check_manifest(report: FolderReport, content: bytes | None) -> None:
                        f"'{expected}' (first interface + '-' + id); rename the folder or fix the id")
 
 
+def todo_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, what to write) for each TODO placeholder of a README."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if match := TODO.search(line):
+            found.append((number, next(part for part in match.groups() if part is not None).strip()))
+    return found
+
+
+def is_todo(finding: Finding) -> bool:
+    """A README's TODO placeholder: `publish` and the wizard's Review refuse while one is left."""
+    return finding.message.startswith(TODO_MESSAGE)
+
+
 def _check_readme(report: FolderReport, content: bytes | None) -> None:
+    advice = "describe the service, how to use it and its license"
     if content is None:
-        report.add("README.md", "error", "README.md is missing; describe the service, how to use it and its license")
-    elif not content.strip():
-        report.add("README.md", "error", "README.md is empty; describe the service, how to use it and its license")
+        report.add("README.md", "error", _missing("README.md", report.folder, advice))
+        return
+    if not content.strip():
+        report.add("README.md", "error", f"README.md is empty; {advice}")
+        return
+    for number, what in todo_lines(content.decode("utf-8", errors="replace")):
+        shown = what if len(what) <= 80 else what[:77] + "…"
+        report.add("README.md", "warning", f"{TODO_MESSAGE}: {shown!r}; write it or remove the line: the index "
+                   "shows the README as the service's documentation", number)
 
 
 def _check_logo(report: FolderReport, content: bytes | None) -> None:
@@ -142,31 +185,21 @@ def check_folder(folder: Path) -> FolderReport:
     return report
 
 
-def _service_folders(path: Path) -> tuple[list[Path], list[Finding]]:
-    """The service folders a path names: itself, its manifest's folder, or the folders of a checkout."""
-    if path.is_file():
-        if path.name == "manifest.json":
-            return [path.parent], []
-        return [], [Finding(str(path), "error", "not a service folder nor a manifest.json; name a folder")]
-    if not path.is_dir():
-        return [], [Finding(str(path), "error", "no such file or folder")]
-    if (path / "manifest.json").exists():
-        return [path], []
-    folders, notes = [], []
-    for child in sorted(path.iterdir()):
-        if not child.is_dir() or child.name.startswith(".") or child.name in SKIPPED_DIRS:
-            continue
-        if (child / "manifest.json").exists():
-            folders.append(child)
-        elif (child / "logo.svg").exists() or (child / "README.md").exists():
-            notes.append(Finding(str(child), "warning", "looks like a service folder but holds no manifest.json"))
-    if not folders and not notes:
-        notes.append(Finding(str(path), "error", "holds no service folder (no manifest.json found one level down)"))
-    return folders, notes
+def _manifest_only(folder: Path) -> FolderReport:
+    """A folder that is not judged, read only for the checks across folders."""
+    report = FolderReport(folder)
+    try:
+        data = json.loads((folder / "manifest.json").read_bytes())
+    except (OSError, ValueError):
+        return report
+    report.manifest = data if isinstance(data, dict) else None
+    return report
 
 
-def _cross_checks(reports: Sequence[FolderReport]) -> list[Finding]:
+def _cross_checks(reports: Sequence[FolderReport], judged: Collection[FolderReport]) -> list[Finding]:
+    """Duplicate ids and external ports, reported on the judged folders of each group."""
     findings: list[Finding] = []
+    judged_ids = {id(report) for report in judged}
     by_id: dict[str, list[FolderReport]] = {}
     by_port: dict[int, list[FolderReport]] = {}
     for report in reports:
@@ -178,33 +211,36 @@ def _cross_checks(reports: Sequence[FolderReport]) -> list[Finding]:
     for service_id, group in by_id.items():
         for report in group if len(group) > 1 else ():
             others = ", ".join(r.folder.name for r in group if r is not report)
-            findings.append(Finding(str(report.folder / "manifest.json"), "error",
-                                    f"id '{service_id}' is also used by {others}; ids must be unique"))
+            if id(report) in judged_ids:
+                findings.append(Finding(str(report.folder / "manifest.json"), "error",
+                                        f"id '{service_id}' is also used by {others}; ids must be unique: {DUPLICATE_ID}"))
     for port, group in by_port.items():
         for report in group if len(group) > 1 else ():
             others = ", ".join(r.folder.name for r in group if r is not report)
-            findings.append(Finding(str(report.folder / "manifest.json"), "warning",
-                                    f"defaultExternalPort {port} is also used by {others}; the two cannot run at once"))
+            if id(report) in judged_ids:
+                findings.append(Finding(str(report.folder / "manifest.json"), "warning", f"defaultExternalPort {port} "
+                                        f"is also used by {others}; the two cannot run at once"))
     return findings
 
 
-def validate_paths(paths: Sequence[Path]) -> list[Finding]:
-    """Every finding for the given service folders or registry checkouts, errors and warnings."""
+def validate_paths(paths: Sequence[Path], *, changed: Collection[str] | None = None) -> list[Finding]:
+    """Every finding for the given service folders or registry checkouts, errors and warnings.
+
+    ``changed``: judge only a checkout's folders of these names; the others count only across folders (a
+    duplicate id or port is reported when it involves a judged folder).
+    """
     findings: list[Finding] = []
-    reports: list[FolderReport] = []
+    judged: list[FolderReport] = []
+    others: list[FolderReport] = []
     seen: set[Path] = set()
     for path in paths:
-        folders, notes = _service_folders(Path(path))
+        folders, unjudged, notes = service_folders(Path(path), changed)
         findings += notes
-        for folder in folders:
-            if folder.resolve() in seen:
-                continue
-            seen.add(folder.resolve())
-            reports.append(check_folder(folder))
-    for report in reports:
+        for folder, reports, read in [*((f, judged, check_folder) for f in folders),
+                                      *((f, others, _manifest_only) for f in unjudged)]:
+            if folder.resolve() not in seen:
+                seen.add(folder.resolve())
+                reports.append(read(folder))
+    for report in judged:
         findings += report.findings
-    return findings + _cross_checks(reports)
-
-
-def has_errors(findings: Iterable[Finding]) -> bool:
-    return any(f.severity == "error" for f in findings)
+    return findings + _cross_checks([*judged, *others], judged)

@@ -113,14 +113,19 @@ class _ManifestBase(OrderedModel):
         if _lenient(info):
             return self
         data = registry_dict(self)
-        problems = []
+        problems: list[tuple[str, str]] = []  # (field path, message), so each is reported where it belongs
+        if "modelInfo" not in data:  # the Prem Daemon reads service["modelInfo"] of every service
+            problems.append(("modelInfo", ("modelInfo is missing: what the service needs to run, an object such as "
+                             '{"memoryRequirements": 24576} ({} when nothing is known)')))
         if DOCKER.holds_for(data) and not data.get("dockerImages"):
-            problems.append("give at least one Docker image: dockerImages.gpu or dockerImages.cpu")
+            problems.append(("dockerImages", "give at least one Docker image: dockerImages.gpu or dockerImages.cpu"))
         for field in FIELDS:
+            if field.path.startswith("modelInfo.") and "modelInfo" not in data:
+                continue  # said once, above
             if field.required not in (None, ALWAYS) and field.required.holds_for(data) and value_at(data, field.path) is None:
-                problems.append(f"{field.path} is missing: {field.help} (needed {field.required.says})")
+                problems.append((field.path, f"{field.path} is missing: {field.help} (needed {field.required.says})"))
         if problems:
-            raise PydanticCustomError("conditional", "; ".join(problems))
+            raise PydanticCustomError("conditional", "; ".join(m for _, m in problems), {"problems": problems})
         return self
 
 
@@ -186,6 +191,9 @@ def explain(error: ValidationError) -> list[tuple[str, str]]:
         path = field_path(loc)
         kind = item["type"]
         known = BY_PATH.get(re.sub(r"^dockerImages\.cpu\.", "dockerImages.gpu.", path))
+        if kind == "conditional" and (item.get("ctx") or {}).get("problems"):
+            problems += [tuple(problem) for problem in item["ctx"]["problems"]]
+            continue
         if kind == "missing":
             message = f"{path} is missing" + (f": {known.help}" if known else "")
         elif kind in _PLAIN_MESSAGES:

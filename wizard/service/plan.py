@@ -22,6 +22,7 @@ from wizard.errors import IndexUnavailable
 from wizard.registry.checks import Finding, check_files
 from wizard.registry.index import (
     RegistryIndex,
+    folder_collision,
     free_external_port,
     id_collision,
     port_collision,
@@ -35,9 +36,15 @@ from wizard.service.answers import (
     stored_values,
 )
 from wizard.service.fields import ASKED, BY_KEY, BY_PATH
-from wizard.service.manifest import Manifest, explain, folder_name, registry_json
+from wizard.service.manifest import (
+    Manifest,
+    explain,
+    folder_name,
+    registry_json,
+    service_folder_name,
+)
 from wizard.service.render import render_logo, render_readme
-from wizard.service.rules import DEVICES, suggest_id
+from wizard.service.rules import DEVICES, RuleBroken, suggest_id
 
 TYPED, SUGGESTED, LOOKED_UP, PICKED, DEFAULT = "typed", "suggested from the name", "looked up", "picked", "default"
 
@@ -52,6 +59,9 @@ class PlanContext:
     logo: bytes | None = None  # the contributor's logo; None: the placeholder
     pick_port: bool = True  # pick a free external port when none is given
     taken_ports: frozenset[int] = frozenset()  # held by other services of the same run (a batch)
+    # what `validate` found in the folder being edited, as it was (paths "{folder}/{file}"): findings it
+    # already had are "already upstream" warnings, never a reason to refuse the save
+    baseline: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,8 @@ class ServicePlan:
     dropped: list[str]  # notes on answers left out because their field no longer applies
     files: dict[str, bytes]  # the folder's files, once there is a manifest
     findings: list[Finding]  # what `validate` says of those files
+    # rules the edited service already broke with the value it still has: said, but they stop nothing
+    inherited: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -79,7 +91,12 @@ class ServicePlan:
         return registry_json(self.manifest if self.manifest is not None else self.data)
 
     def problem_lines(self, name=lambda key: BY_KEY[key].label if key in BY_KEY else key) -> list[str]:
-        return [f"{name(key)}: {message}" for key, messages in self.problems.items() for message in messages]
+        """A line per problem; one that belongs to two answers (a folder taken) under the first only."""
+        said: dict[str, str] = {}
+        for key, messages in self.problems.items():
+            for message in messages:
+                said.setdefault(message, f"{name(key)}: {message}")
+        return list(said.values())
 
 
 def _derived(given: Mapping[str, Any], context: PlanContext) -> tuple[dict[str, Any], dict[str, str]]:
@@ -107,15 +124,37 @@ def _defaults(context: PlanContext) -> dict[str, Any]:
     return {f.key: f.default for f in ASKED if f.default is not None}
 
 
+def folder_of(answers: Mapping[str, Any]) -> str | None:
+    """The service folder the answers make ({interfaces[0]}-{id}), once both follow their rules; known before
+    the sizes are, so a command can refuse a folder before any lookup."""
+    values = stored_values(answers)
+    if "id" not in values or not values.get("interfaces"):
+        return None
+    return service_folder_name(values["interfaces"][0], values["id"])
+
+
 def _upstream_problems(answers: Mapping[str, Any], context: PlanContext) -> dict[str, list[str]]:
+    """Ids, folders and external ports other upstream services hold; never the edited service's own."""
     if context.index is None:
         return {}
     problems: dict[str, list[str]] = {}
-    own_id = context.original.get("id") if context.original else None
-    own_port = context.original.get("defaultExternalPort") if context.original else None
+    original = context.original or {}
+    own_id, own_port = original.get("id"), original.get("defaultExternalPort")
     values = stored_values(answers)
+    id_holder = None
     if "id" in values and values["id"] != own_id and (message := id_collision(context.index, values["id"])):
         problems["id"] = [message]
+        id_holder = str(values["id"]).lower()
+    folder = folder_of(answers)
+    own_interfaces = original.get("interfaces")
+    own_folder = service_folder_name(str(own_interfaces[0]), str(own_id)) \
+        if isinstance(own_interfaces, list) and own_interfaces and own_id else None
+    skip = [i for i in (own_id, id_holder) if isinstance(i, str)]  # the id's holder is named once, by the id
+    if folder is not None and folder != own_folder and \
+            (message := folder_collision(context.index, folder, skip_ids=skip, service_id=values["id"])):
+        # the folder is made of both answers: the id's field and the interfaces' field each refuse it
+        problems.setdefault("id", []).append(message)
+        problems["interfaces"] = [message]
     port = values.get("external_port")
     if port is not None and port != own_port and (message := port_collision(context.index, port)):
         problems["external_port"] = [message]
@@ -164,6 +203,7 @@ def plan_service(answers: Mapping[str, Any], context: PlanContext | None = None)
     for key, value in effective.items():
         if key in BY_KEY and (message := BY_KEY[key].message(value)):
             problems.setdefault(key, []).append(message)
+    inherited = _inherited(problems, effective, context)
     for key, messages in _upstream_problems(effective, context).items():
         problems.setdefault(key, []).extend(messages)
     missing = missing_keys(ChainMap(effective, kind), sizes_pending=context.sizes_pending)
@@ -181,7 +221,13 @@ def plan_service(answers: Mapping[str, Any], context: PlanContext | None = None)
                 manifest._key_order = tuple(data)
         except ValidationError as error:
             for path, message in explain(error):
-                problems.setdefault(_answer_of(path), []).append(message)
+                key = _answer_of(path)
+                said = (inherited if key in inherited else problems).setdefault(key, [])
+                if message not in said:  # the field's rule and the model may word the same problem alike
+                    said.append(message)
+            if inherited and not problems:  # only what the service already broke: kept as it was written
+                manifest = Manifest.model_validate(_with_stand_in_sizes(data, pending), context={"lenient": True})
+                manifest._key_order = tuple(data)
         if pending:
             manifest = None  # checked, but not a manifest until its sizes are known
     files: dict[str, bytes] = {}
@@ -190,6 +236,33 @@ def plan_service(answers: Mapping[str, Any], context: PlanContext | None = None)
         readme = context.readme if context.readme is not None else render_readme(manifest)
         files = {"manifest.json": registry_json(manifest).encode("utf-8"), "README.md": readme.encode("utf-8"),
                  "logo.svg": context.logo if context.logo is not None else render_logo(manifest).encode("utf-8")}
-        findings = check_files(Path(folder_name(manifest)), files).findings
+        findings = _judged(check_files(Path(folder_name(manifest)), files).findings, context.baseline)
     return ServicePlan(ChainMap(effective), {k: v for k, v in sources.items() if k in effective}, data, manifest,
-                       problems, missing, dropped, files, findings)
+                       problems, missing, dropped, files, findings, inherited)
+
+
+def _inherited(problems: dict[str, list[str]], effective: Mapping[str, Any], context: PlanContext) -> dict[str, list[str]]:
+    """The problems of an edit's answers that still hold the value the service had (an empty description
+    upstream): taken out of ``problems``, since the edit did not make them."""
+    if context.original is None:
+        return {}
+    before = answers_from_manifest(context.original)
+
+    def same(key: str) -> bool:
+        old, new = before[key], effective[key]
+        try:
+            return BY_KEY[key].read(old) == BY_KEY[key].read(new)
+        except RuleBroken:  # the value breaks its rule, so it does not read: compare it as typed
+            return old == new or str(old) == str(new)
+
+    kept = [key for key in problems if key in before and key in effective and key in BY_KEY and same(key)]
+    return {key: problems.pop(key) for key in kept}
+
+
+def _judged(findings: list[Finding], baseline: tuple[Finding, ...]) -> list[Finding]:
+    if not baseline:
+        return findings
+    from wizard.registry.baseline import finding_key, judge
+
+    folder = finding_key(findings[0], "")[0] if findings else ""
+    return judge(findings, baseline, root="", baseline_root="", renamed={folder: finding_key(baseline[0], "")[0]})

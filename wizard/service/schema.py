@@ -49,7 +49,9 @@ def manifest_json_schema() -> dict[str, Any]:
                                                              "required": ["modelInfo"]}
             conditions.append({"if": field.required.schema_if(), "then": need})
     image_schema = _object(image, ["size", "image"])
-    top["modelInfo"] = _object(model_info, [], description="what the service needs to run")
+    top["modelInfo"] = _object(model_info, [], description="what the service needs to run (the Prem Daemon reads it "
+                               "for every service)")
+    top_required.append("modelInfo")
     top["dockerImages"] = _object({device: image_schema for device in DEVICES}, [], additionalProperties=False,
                                   description="the image for machines with a GPU and/or without")
     # a docker service needs an image; a binary one may carry an empty dockerImages, as the model allows

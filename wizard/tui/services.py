@@ -36,7 +36,8 @@ def default_services(settings: Settings) -> Services:
     async def publish(folders, token, progress):
         from wizard.publish.pipeline import publish_folders
 
-        return await publish_folders(folders, settings=settings, token=token, progress=progress)
+        # the README's TODO lines were asked about on Review, which does not go on while they remain unallowed
+        return await publish_folders(folders, settings=settings, token=token, progress=progress, allow_todo=True)
 
     def resolve_token():
         from wizard.github.token import resolve_token_quietly

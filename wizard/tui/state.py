@@ -12,6 +12,7 @@ import json
 from collections import ChainMap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -38,6 +39,13 @@ class EditTarget:
 
     folder: Path
     original: dict[str, Any]
+
+    @cached_property
+    def baseline(self) -> tuple[Any, ...]:
+        """What `validate` finds in the folder as it was when the edit began: none of it stops a save."""
+        from wizard.publish.folders import baseline_of
+
+        return baseline_of(self.folder)
 
     @property
     def original_folder_name(self) -> str:
@@ -156,7 +164,8 @@ class WizardState:
         if self._made is None or self._made[0] != key:
             context = PlanContext(index=self.index, sizes=self.looked_up, sizes_pending=pending,
                                   original=self.editing.original if self.editing else None,
-                                  readme=self.draft.readme, logo=self._logo())
+                                  readme=self.draft.readme, logo=self._logo(),
+                                  baseline=self.editing.baseline if self.editing else ())
             self._made = (key, plan_service(self.draft.answers, context))
         return self._made[1]
 

@@ -1,4 +1,9 @@
-"""Writing the plan's files: a new service folder, or an edited one saved in place."""
+"""Writing the plan's files: a new service folder, or an edited one saved in place.
+
+An edited folder gets only the files that differ from what it holds, and its manifest.json is written over
+its own text (``wizard.service.json_text``): its indent, key order and last line ending stay, and only the
+lines of the values that changed differ. A save that changes nothing writes nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wizard.errors import FolderExists, WizardError
-from wizard.service.folder import update_service_folder, write_service_folder
+from wizard.service.folder import (
+    edited_files,
+    update_service_folder,
+    write_service_folder,
+)
 from wizard.service.plan import ServicePlan
 from wizard.tui.state import EditTarget
 
@@ -19,16 +28,6 @@ class Written:
     offer_force: bool = False  # the folder exists: offer to replace it
 
 
-def as_it_was(files: dict[str, bytes], folder: Path) -> dict[str, bytes]:
-    """An edited manifest keeps the original file's last line ending, so an unchanged save changes no byte."""
-    try:
-        ended = (folder / "manifest.json").read_bytes().endswith(b"\n")
-    except OSError:
-        return files
-    manifest = files["manifest.json"]
-    return files if ended else {**files, "manifest.json": manifest.rstrip(b"\n")}
-
-
 def write_plan(plan: ServicePlan, out: str, *, editing: EditTarget | None, force: bool = False) -> Written:
     if plan.manifest is None or plan.folder is None:
         return Written("The answers are not complete yet; see Review.", False)
@@ -36,10 +35,13 @@ def write_plan(plan: ServicePlan, out: str, *, editing: EditTarget | None, force
         if editing:
             # rename only when the id or first interface changed, never to tidy a name someone chose
             renamed = plan.folder != editing.original_folder_name
-            target = update_service_folder(editing.folder, as_it_was(plan.files, editing.folder),
-                                           new_name=plan.folder if renamed else None)
-        else:
-            target = write_service_folder(Path(out or ".").expanduser() / plan.folder, plan.files, force=force)
+            changed = edited_files(editing.folder, plan.files)
+            if not changed and not renamed:
+                return Written(f"✔ Nothing changed: {editing.folder} is as it was (nothing written)", True,
+                               editing.folder)
+            target = update_service_folder(editing.folder, changed, new_name=plan.folder if renamed else None)
+            return Written(f"✔ Saved {target} ({', '.join(changed) or 'renamed'})", True, target)
+        target = write_service_folder(Path(out or ".").expanduser() / plan.folder, plan.files, force=force)
     except FolderExists as error:
         return Written(f"✘ {error.message}. Replace it, or choose another folder.", False, offer_force=True)
     except (WizardError, OSError) as error:
