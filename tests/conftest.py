@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import shutil
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +60,12 @@ def isolated_user_dirs(tmp_path_factory, monkeypatch):
     for name in ("GH_TOKEN", "GITHUB_TOKEN", "DOCKER_CONFIG"):
         monkeypatch.delenv(name, raising=False)
     yield base
+
+
+def writable_copy(source: Path, parent: Path) -> Path:
+    """A writable copy of a folder of the registry snapshot (read-only in shared/), under its own name."""
+    target = parent / source.name
+    shutil.copytree(source, target)
+    for path in [target, *target.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return target

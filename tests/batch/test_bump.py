@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.batch.conftest import EXAMPLES
+from tests.conftest import writable_copy
 from tests.publish.conftest import make_service
 from wizard.cli import main
 from wizard.publish.bump import (
@@ -24,11 +24,7 @@ DIGEST = "sha256:" + "ab" * 32
 
 def copy_example(name: str, parent: Path) -> Path:
     """A writable copy of a registry snapshot example (the snapshot itself is read-only)."""
-    target = parent / name
-    shutil.copytree(EXAMPLES / name, target)
-    for path in [target, *target.rglob("*")]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    return target
+    return writable_copy(EXAMPLES / name, parent)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -9,11 +9,11 @@ serves the GitHub emulator with the checkout as the upstream's main and dev bran
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import writable_copy
 from tests.publish.conftest import publish  # noqa: F401  (a fixture)
 from tests.servers.github_emulator import checkout_files
 from tests.tui.conftest import make_app, network  # noqa: F401  (fixtures)
@@ -41,11 +41,7 @@ def stats_of(folder: Path) -> dict[str, tuple[int, int]]:
 
 def copy_service(name: str, parent: Path) -> Path:
     """A writable copy of a dev folder (the snapshot is read-only), under its own name, blanks and all."""
-    target = parent / name
-    shutil.copytree(DEV / name, target)
-    for path in [target, *target.rglob("*")]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    return target
+    return writable_copy(DEV / name, parent)
 
 
 def changed_lines(before: bytes, after: bytes) -> tuple[list[str], list[str]]:
