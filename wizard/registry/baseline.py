@@ -45,7 +45,3 @@ def judge(findings: Iterable[Finding], baseline: Iterable[Finding], *, root: str
             finding = replace(finding, severity="warning", message=f"{message} ({ALREADY})")
         judged.append(finding)
     return judged
-
-
-def new_errors(findings: Iterable[Finding]) -> list[Finding]:
-    return [f for f in findings if f.severity == "error"]

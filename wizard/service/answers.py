@@ -24,9 +24,7 @@ from wizard.service.fields import (
 from wizard.service.manifest import SEED_ORDER
 from wizard.service.rules import DEVICES, INTERFACES, RuleBroken
 
-DEFAULT_PORT = BY_KEY["port"].default
 IMAGES = "images"  # the pseudo-answer "at least one image"
-ANSWERS = ASKED  # every field a front end asks, in the order asked
 
 
 def layered(*layers: Mapping[str, Any]) -> ChainMap:
@@ -96,11 +94,6 @@ def missing_keys(answers: Mapping[str, Any], *, sizes_pending: bool = False) -> 
     if not sizes_pending:
         missing += [f"{d}_size" for d in DEVICES if f"{d}_image" in answers and f"{d}_size" not in answers]
     return missing
-
-
-def missing_answers(answers: Mapping[str, Any], *, sizes_pending: bool = False) -> list[str]:
-    """Lines naming each answer still needed, with the flag that gives it."""
-    return [f"{flag_for(key)}: {help_for(key)}" for key in missing_keys(answers, sizes_pending=sizes_pending)]
 
 
 def stored_values(answers: Mapping[str, Any]) -> dict[str, Any]:

@@ -40,7 +40,6 @@ SEED_ORDER = (
 )  # fmt: skip
 MODEL_INFO_ORDER = ("memoryRequirements", "tokensPerSecond")
 DOCKER_IMAGE_ORDER = ("size", "image")
-CONTAINERS = ("modelInfo", "dockerImages")
 
 
 def _lenient(info: ValidationInfo) -> bool:

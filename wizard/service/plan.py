@@ -43,7 +43,7 @@ from wizard.service.manifest import (
     registry_json,
     service_folder_name,
 )
-from wizard.service.render import render_logo, render_readme
+from wizard.service.render import render_service
 from wizard.service.rules import DEVICES, RuleBroken, suggest_id
 
 TYPED, SUGGESTED, LOOKED_UP, PICKED, DEFAULT = "typed", "suggested from the name", "looked up", "picked", "default"
@@ -233,9 +233,7 @@ def plan_service(answers: Mapping[str, Any], context: PlanContext | None = None)
     files: dict[str, bytes] = {}
     findings: list[Finding] = []
     if manifest is not None:
-        readme = context.readme if context.readme is not None else render_readme(manifest)
-        files = {"manifest.json": registry_json(manifest).encode("utf-8"), "README.md": readme.encode("utf-8"),
-                 "logo.svg": context.logo if context.logo is not None else render_logo(manifest).encode("utf-8")}
+        files = render_service(manifest, readme=context.readme, logo=context.logo)
         findings = _judged(check_files(Path(folder_name(manifest)), files).findings, context.baseline)
     return ServicePlan(ChainMap(effective), {k: v for k, v in sources.items() if k in effective}, data, manifest,
                        problems, missing, dropped, files, findings, inherited)
