@@ -1,18 +1,22 @@
-"""Benchmark: image size lookups against a real registry behind a latency proxy. Never run by pytest.
+"""Benchmark: image size lookups, whole processes, against a real registry behind a latency proxy, beside
+skopeo in the same run. Never run by pytest.
 
-    python bench/image_sizes.py [--images 50] [--latency-ms 50] [--per-registry 32]
+    python bench/image_sizes.py [--latency-ms 50] [--images 20] [--runs 5]
 
-Starts the CNCF distribution registry on loopback, pushes N single-platform images (N repositories), puts the
-tests' fault proxy in front with a fixed delay per request (a registry that far away), then looks the images up
-concurrently and one by one through the same client. Where ``skopeo`` is installed, it also times
-``skopeo inspect --raw --tls-verify=false docker://HOST/REPO:TAG`` on the same images (one process each, which
-is how a script would use it) and prints the ratios.
+Starts the CNCF distribution registry on loopback, pushes images of four real gzip'd tar layers, puts the
+tests' fault proxy in front with a fixed delay per request (a registry that far away), and times, best of
+``--runs``:
+
+1. one lookup: ``prem-new-service size REF`` (download and unpacked sizes) against
+   ``skopeo inspect --raw --tls-verify=false docker://REF`` (the manifest only, which gives neither);
+2. ``--images`` images in one ``size`` call against skopeo run once per image, as a script would;
+3. the unpacked size of a 4-layer image (``size REF``) against the download size alone
+   (``size --download-only REF``).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import shutil
 import subprocess
 import sys
@@ -24,76 +28,62 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.servers.distribution_registry import start_registry
 from tests.servers.fault_proxy import FaultProxy
-from wizard.images import ContainerRegistries, Credentials, image_size, image_sizes
-from wizard.images.registries import DEFAULT_PER_REGISTRY
+from tests.servers.layers import gzip_layer, sample_tar
+
+TOOL = [sys.executable, "-c", "from wizard.cli import main; raise SystemExit(main())"]
 
 
-async def concurrently(references: list[str], per_registry: int) -> tuple[float, int]:
-    started = time.perf_counter()
-    async with ContainerRegistries(credentials=Credentials.anonymous(), per_registry=per_registry) as registries:
-        results = await image_sizes(references, registries=registries)
-    failures = sum(isinstance(r, Exception) for r in results.values())
-    return time.perf_counter() - started, failures
+def best_of(runs: int, *commands: list[str]) -> float:
+    """The best wall time of ``runs`` runs of the commands one after the other (the sum for one run)."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        for command in commands:
+            done = subprocess.run(command, capture_output=True, timeout=120, check=False)
+            if done.returncode != 0:
+                raise SystemExit(f"{' '.join(command[:4])}... failed:\n{done.stderr.decode()[-2000:]}")
+        best = min(best, time.perf_counter() - started)
+    return best
 
 
-async def one_by_one(references: list[str]) -> tuple[float, int]:
-    started = time.perf_counter()
-    failures = 0
-    async with ContainerRegistries(credentials=Credentials.anonymous()) as registries:
-        for reference in references:
-            client = registries.client_for(reference.split("/")[0])
-            try:
-                await image_size(client, reference, registries=registries)
-            except Exception:  # noqa: BLE001 - counted, not hidden
-                failures += 1
-    return time.perf_counter() - started, failures
+def skopeo(reference: str) -> list[str]:
+    return ["skopeo", "inspect", "--raw", "--tls-verify=false", f"docker://{reference}"]
 
 
-def with_skopeo(references: list[str]) -> tuple[float, int]:
-    started = time.perf_counter()
-    failures = 0
-    for reference in references:
-        done = subprocess.run(
-            ["skopeo", "inspect", "--raw", "--tls-verify=false", f"docker://{reference}"],
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-        failures += done.returncode != 0
-    return time.perf_counter() - started, failures
+def row(label: str, ours: float, peer: float, peer_label: str) -> None:
+    print(f"  {label:<44} {ours:6.3f} s   {peer_label:<28} {peer:6.3f} s   ratio {ours / peer:5.2f}x")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--images", type=int, default=50)
+    parser.add_argument("--images", type=int, default=20)
     parser.add_argument("--latency-ms", type=float, default=50.0)
-    parser.add_argument("--per-registry", type=int, default=DEFAULT_PER_REGISTRY)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    if not shutil.which("skopeo"):
+        print("skopeo is not installed (Debian package skopeo): no peer to compare with")
+        return 1
 
     with tempfile.TemporaryDirectory(prefix="bench-registry-") as workdir:
         registry = start_registry(Path(workdir))
         proxy = FaultProxy(registry.host, latency=args.latency_ms / 1000).start()
         try:
-            pushed = [registry.push_image(f"bench/image-{n}", "1.0", layers=3) for n in range(args.images)]
-            references = [f"{proxy.host}/{image.repository}:{image.tag}" for image in pushed]
-            print(f"{args.images} images, {args.latency_ms:g} ms per request, at most {args.per_registry} at once")
-
-            proxy.clear()
-            together, failed_together = asyncio.run(concurrently(references, args.per_registry))
-            requests_together = proxy.count()
-            proxy.clear()
-            alone, failed_alone = asyncio.run(one_by_one(references))
-            requests_alone = proxy.count()
-            print(f"  concurrent:  {together:7.2f} s  {requests_together} requests  {failed_together} failed")
-            print(f"  one by one:  {alone:7.2f} s  {requests_alone} requests  {failed_alone} failed")
-            print(f"  speed-up of concurrent over one by one: {alone / together:.1f}x")
-            if shutil.which("skopeo"):
-                proxy.clear()
-                skopeo, failed_skopeo = with_skopeo(references)
-                print(f"  skopeo:      {skopeo:7.2f} s  {proxy.count()} requests  {failed_skopeo} failed")
-                print(f"  skopeo / one by one: {skopeo / alone:.1f}x;  skopeo / concurrent: {skopeo / together:.1f}x")
-            else:
-                print("  skopeo is not installed: no comparison")
+            references = []
+            for n in range(args.images):
+                layers = [gzip_layer(sample_tar(400_000 * (k + 1), seed=100 * n + k)) for k in range(4)]
+                image = registry.push_layers(f"bench/image-{n}", "1.0", layers, kind="docker")
+                references.append(f"{proxy.host}/{image.repository}:{image.tag}")
+            one = references[0]
+            print(f"{args.latency_ms:g} ms per request, images of 4 gzip layers, best of {args.runs} whole processes")
+            row("one lookup: size REF", best_of(args.runs, [*TOOL, "size", one]), best_of(args.runs, skopeo(one)),
+                "skopeo inspect --raw")
+            together = best_of(args.runs, [*TOOL, "size", *references])
+            one_by_one = best_of(max(1, args.runs // 2), *(skopeo(r) for r in references))
+            row(f"{args.images} images: one size call", together, one_by_one, f"skopeo x {args.images}, one by one")
+            print(f"  {'':<44} speed-up over skopeo one by one: {one_by_one / together:.1f}x")
+            unpacked = best_of(args.runs, [*TOOL, "size", one])
+            download = best_of(args.runs, [*TOOL, "size", "--download-only", one])
+            row("4 layers unpacked: size REF", unpacked, download, "size --download-only REF")
         finally:
             proxy.stop()
             registry.stop()

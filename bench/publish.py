@@ -25,16 +25,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.servers.github_app import GitHubEmulator, make_world  # noqa: E402
-from tests.servers.github_http import serve  # noqa: E402
-from tests.servers.github_openapi import OpenAPI, load_spec  # noqa: E402
+from tests.servers.github_app import GitHubEmulator, make_world
+from tests.servers.github_http import serve
+from tests.servers.github_openapi import OpenAPI, load_spec
 
 
 def registry_tree(folders: int, megabytes: float, seed: int = 7) -> dict[str, bytes]:
     """Service folders shaped like the real ones: small manifests, READMEs of prose, logos that carry
     embedded bitmaps (which is where most of the registry's bytes are, and why it compresses badly)."""
     rng = random.Random(seed)
-    words = "model service prem chat inference memory image docker gpu tokens license usage the a of and".split()
+    words = ["model", "service", "prem", "chat", "inference", "memory", "image", "docker", "gpu", "tokens", "license", "usage", "the", "a", "of", "and"]
     per_folder = megabytes * 1024 * 1024 / folders
     files: dict[str, bytes] = {}
     index = []

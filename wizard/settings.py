@@ -41,6 +41,7 @@ class Settings:
     out: str = "."
     offline: bool = False
     insecure_registries: tuple[str, ...] = ()
+    size_kind: str = "unpacked"  # which image size manifests get: "unpacked" (what the daemon needs) or "download"
     oauth_client_id: str = ""
     config_path: str = ""
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
@@ -146,6 +147,13 @@ def build_settings(
         values["insecure_registries"] = tuple(values["insecure_registries"])
     if "out" in values:
         values["out"] = str(Path(values["out"]).expanduser())
+    kind = values.get("size_kind", "unpacked")
+    if kind not in ("unpacked", "download"):
+        raise WizardError(
+            f"size_kind {kind!r} (from the {sources['size_kind']}) is neither 'unpacked' nor 'download'",
+            hint="'unpacked' (the default) writes what the image takes on disk, which the Prem Daemon compares "
+            "with free disk; 'download' writes what a pull downloads",
+        )
     upstream = values.get("upstream", DEFAULT_UPSTREAM)
     if upstream.count("/") != 1 or not all(upstream.split("/")):
         raise WizardError(f"upstream {upstream!r} is not OWNER/REPO", hint="for example premAI-io/prem-registry")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.batch.conftest import INDEX, service, write_spec
+from tests.found_sizes import found_size
 from wizard.cli import main
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "examples" / "batch"
@@ -152,15 +153,36 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere():
     from wizard.cli.batch import SizeProgress, progress_bar
     from wizard.errors import TagNotFound
 
-    found = type("Found", (), {"size": 2048})()
+    found = found_size("r/a:1", unpacked=4096, download=2048)
     terminal, log = FakeTerminal(), io.StringIO()
     for stream in (terminal, log):
         progress = SizeProgress(2, stream)
         progress("r/a:1", found)
         progress("r/b:1", TagNotFound("no"))
-    assert terminal.getvalue() == f"\r{progress_bar(1, 2)}\r{progress_bar(2, 2)}\n"
+    assert terminal.getvalue() == f"\r\x1b[K{progress_bar(1, 2)}\r\x1b[K{progress_bar(2, 2)}\n"
     assert progress_bar(1, 2, width=4) == "sizes 1/2 ▕██  ▏"
-    assert log.getvalue() == "sizes 1/2: r/a:1: 2.0 KiB (2048 bytes)\nsizes 2/2: r/b:1: failed\n"
+    assert log.getvalue() == ("sizes 1/2: r/a:1: 4.0 KiB unpacked (exact), 2.0 KiB download (4096 bytes written)\n"
+                              "sizes 2/2: r/b:1: failed\n")
+
+
+def test_an_estimate_is_said_above_the_bar_with_its_reasons():
+    from wizard.cli.batch import SizeProgress, progress_bar
+
+    reason = "it is made of several gzip members, and the trailer counts the last"
+    terminal = FakeTerminal()
+    progress = SizeProgress(1, terminal, kind="download")
+    progress("r/a:1", found_size("r/a:1", unpacked=4096, download=2048, reason=reason))
+    assert terminal.getvalue() == ("sizes 1/1: r/a:1: ~4.0 KiB unpacked (estimate), 2.0 KiB download (2048 bytes "
+                                   f"written)\n  estimate: 1 layer: {reason}\n\r\x1b[K{progress_bar(1, 1)}\n")
+
+
+def test_layers_read_whole_share_the_bar():
+    from wizard.cli.batch import SizeProgress
+
+    terminal = FakeTerminal()
+    progress = SizeProgress(3, terminal)
+    progress.on_bytes("r/a:1", 512, 1024)
+    assert progress.shown == f"sizes 0/3 ▕{' ' * 20}▏  reading layers whole ▕{'█' * 10}{' ' * 10}▏ 50% of 1.0 KiB"
 
 
 @pytest.mark.parametrize("module", ["wizard.publish.batch", "wizard.publish.bump", "wizard.registry.upstream"])

@@ -33,13 +33,15 @@ def test_a_hundred_services_go_from_file_to_folders_and_one_pull_request(
     assert batch(str(spec), "--out", str(out), "--publish", "--allow-todo", "--json", *github(github_emulator)) == 0
 
     assert fault_proxy.count("/manifests/") == 4  # each distinct image once, not once per service
-    assert fault_proxy.count() <= 4 + 1  # and one ping of the registry
+    # and, for each, its config (to check the platform) and the end of each of its two small layers
+    assert fault_proxy.count("/blobs/") == 4 * 3
+    assert fault_proxy.count() <= 4 * 4 + 1  # and one ping of the registry
     summary = json.loads(capsys.readouterr().out)
     (pull_request,) = summary["pull_requests"]
     assert len(github_emulator.pulls) == 1 and github_emulator.pulls[0].title == "Add 100 services"
     assert pull_request["folders"] == [f"chat-batch-model-{n:03d}" for n in range(100)]
     assert {s["pr_url"] for s in summary["services"]} == {pull_request["url"]}
-    sizes = {image.tag: image.size for image in pushed}
+    sizes = {image.tag: image.unpacked_size for image in pushed}  # what the Prem Daemon checks free disk against
     for n, entry in enumerate(summary["services"]):
         assert entry["sizes"] == {"gpu": sizes[f"gpu-{n % 2}"], "cpu": sizes[f"cpu-{n % 2}"]}
         manifest = json.loads((out / f"chat-batch-model-{n:03d}" / "manifest.json").read_text())
@@ -49,6 +51,17 @@ def test_a_hundred_services_go_from_file_to_folders_and_one_pull_request(
     assert len(set(ports)) == 100
     committed = github_emulator.files_at(f"{github_emulator.login}/prem-registry", pull_request["branch"])
     assert sum(path.startswith("chat-batch-model-") for path in committed) == 300
+
+
+def test_size_kind_download_writes_what_a_pull_downloads(container_registry, unique_repository, tmp_path, capsys):
+    image = container_registry.push_image(unique_repository, "1.0", layers=[3000, 1000])
+    spec = write_spec(tmp_path / "s.toml", [service(1, gpu_image=image.reference, gpu_size=None)], **DEFAULTS)
+    assert batch(str(spec), "--out", str(tmp_path / "unpacked"), "--json") == 0
+    assert json.loads(capsys.readouterr().out)["services"][0]["sizes"] == {"gpu": image.unpacked_size}
+    assert batch(str(spec), "--out", str(tmp_path / "download"), "--json", "--size-kind", "download") == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["services"][0]["sizes"] == {"gpu": image.size}
+    assert f"sizes 1/1: {image.reference}: " in captured.err and f"({image.size} bytes written)" in captured.err
 
 
 def test_a_failed_lookup_is_listed_and_nothing_is_written(container_registry, unique_repository, tmp_path, capsys):

@@ -18,6 +18,7 @@ from wizard.publish.bump import (
     image_row,
     version_label,
 )
+from wizard.units import human_bytes
 
 DIGEST = "sha256:" + "ab" * 32
 
@@ -104,8 +105,18 @@ def test_sizes_are_looked_up_from_the_container_registry(container_registry, uni
     folder = copy_example("chat-dolly-v2-12b", tmp_path)
     assert main(["bump", str(folder), "--gpu-image", image.reference]) == 0
     gpu = json.loads((folder / "manifest.json").read_text())["dockerImages"]["gpu"]
+    assert gpu == {"size": image.unpacked_size, "image": image.reference}
+    err = capsys.readouterr().err
+    assert f"size of {image.reference}: looking up" in err and f"({image.unpacked_size} bytes written)" in err
+
+
+def test_size_kind_download_bumps_to_the_download_size(container_registry, unique_repository, tmp_path, capsys):
+    image = container_registry.push_image(unique_repository, "2.0", layers=[3000, 1000])
+    folder = copy_example("chat-dolly-v2-12b", tmp_path)
+    assert main(["bump", str(folder), "--gpu-image", image.reference, "--size-kind", "download"]) == 0
+    gpu = json.loads((folder / "manifest.json").read_text())["dockerImages"]["gpu"]
     assert gpu == {"size": image.size, "image": image.reference}
-    assert f"size of {image.reference}: looking up" in capsys.readouterr().err
+    assert f"+ gpu: {image.reference}  {human_bytes(image.size)} ({image.size} bytes)" in capsys.readouterr().out
 
 
 def test_offline_needs_the_sizes_and_dry_run_writes_nothing(tmp_path, capsys):

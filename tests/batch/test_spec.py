@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.batch.conftest import DESCRIPTION, service, write_spec
+from tests.found_sizes import found_size
 from wizard.errors import TagNotFound
 from wizard.publish.batch import (
     batch_problems,
@@ -115,8 +116,10 @@ def test_each_reference_is_looked_up_once_and_failures_name_their_service():
         service(3)]}, "s.toml")
     assert references_to_look_up(services) == [shared, "ghcr.io/example/cpu:1"]
     missing = TagNotFound("the tag 1 does not exist in ghcr.io/example/cpu")
-    sized, failures = with_sizes(services, {shared: type("Found", (), {"size": 42})(), "ghcr.io/example/cpu:1": missing})
+    results = {shared: found_size(shared, unpacked=42, download=17), "ghcr.io/example/cpu:1": missing}
+    sized, failures = with_sizes(services, results)
     assert [s.sizes for s in sized] == [{"gpu": 42}, {"gpu": 42}, {}]  # beside the answers, not in them
+    assert [s.sizes for s in with_sizes(services, results, kind="download")[0]] == [{"gpu": 17}, {"gpu": 17}, {}]
     assert [s.plan.answers["gpu_size"] for s in plan_services(sized, None)] == [42, 42, 1_000_000]
     assert [s.plan.sources["gpu_size"] for s in plan_services(sized, None)] == ["looked up", "looked up", "typed"]
     assert failures == [("s.toml:services[1] (batch-model-002): --cpu-image ghcr.io/example/cpu:1: "

@@ -31,7 +31,7 @@ class RecordingSleep:
 
 
 class CountingClients:
-    """A client factory whose clients count requests by kind: ping, manifest, tags, token."""
+    """A client factory whose clients count requests by kind: ping, manifest, blob, tags, token."""
 
     def __init__(self, timeout: float | None = None, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.counts: Counter[str] = Counter()
@@ -44,6 +44,7 @@ class CountingClients:
         self.urls.append(str(request.url))
         path = request.url.path
         kind = "manifest" if "/manifests/" in path else "tags" if path.endswith("/tags/list") else None
+        kind = kind or ("blob" if "/blobs/" in path else None)
         kind = kind or ("ping" if path == "/v2/" else "token" if "token" in path else "other")
         self.counts[kind] += 1
 

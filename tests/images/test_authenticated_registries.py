@@ -28,7 +28,7 @@ async def test_basic_auth_with_credentials_from_docker_config(
     registry = auth_container_registry
     pushed = registry.push_image(unique_repository, "1.0")
     docker_config({"auths": {f"http://{registry.host}": auth_entry(registry.username, registry.password)}})
-    assert (await look_up(pushed.reference, credentials=Credentials())).size == pushed.size
+    assert (await look_up(pushed.reference, credentials=Credentials())).download_size == pushed.size
 
 
 async def test_basic_auth_without_credentials_says_how_to_log_in(
@@ -64,7 +64,7 @@ async def test_environment_credentials(auth_container_registry, unique_repositor
     pushed = registry.push_image(unique_repository, "1.0")
     monkeypatch.setenv("PREM_REGISTRY_USERNAME", registry.username)
     monkeypatch.setenv("PREM_REGISTRY_PASSWORD", registry.password)
-    assert (await look_up(pushed.reference, credentials=Credentials())).size == pushed.size
+    assert (await look_up(pushed.reference, credentials=Credentials())).download_size == pushed.size
 
 
 async def test_explicit_credentials_beat_the_environment(
@@ -75,7 +75,7 @@ async def test_explicit_credentials_beat_the_environment(
     monkeypatch.setenv("PREM_REGISTRY_USERNAME", "someone-else")
     monkeypatch.setenv("PREM_REGISTRY_PASSWORD", "not-this")
     explicit = Credential(registry.username, registry.password, source="--username and --password-stdin")
-    assert (await look_up(pushed.reference, credentials=Credentials(explicit=explicit))).size == pushed.size
+    assert (await look_up(pushed.reference, credentials=Credentials(explicit=explicit))).download_size == pushed.size
     assert registry.password not in repr(explicit)
 
 
@@ -127,7 +127,7 @@ async def test_creds_store_helper(
     docker_config({"credsStore": "teststore"})
     async with make_registries(credentials=Credentials()) as registries:
         results = await image_sizes([pushed.reference, pushed.by_digest], registries=registries)
-    assert {r.size for r in results.values()} == {pushed.size}
+    assert {r.download_size for r in results.values()} == {pushed.size}
     assert asked_servers(tmp_path, "teststore") == [registry.host]  # asked once per registry, not per image
 
 
@@ -139,7 +139,7 @@ async def test_cred_helpers_per_host_beat_creds_store(
     credential_helper("pick", {registry.host: {"Username": registry.username, "Secret": registry.password}})
     credential_helper("general", {})
     docker_config({"credsStore": "general", "credHelpers": {registry.host: "pick"}})
-    assert (await look_up(pushed.reference, credentials=Credentials())).size == pushed.size
+    assert (await look_up(pushed.reference, credentials=Credentials())).download_size == pushed.size
     assert asked_servers(tmp_path, "general") == []
 
 
@@ -161,7 +161,7 @@ async def test_token_auth_anonymous_pull(token_container_registry, token_server,
     registry = token_container_registry
     pushed = registry.push_image(unique_repository, "1.0")
     token_server.reset()
-    assert (await look_up(pushed.reference)).size == pushed.size
+    assert (await look_up(pushed.reference)).download_size == pushed.size
     assert [(r.scope, r.account) for r in token_server.requests] == [(f"repository:{unique_repository}:pull", None)]
 
 
@@ -175,9 +175,9 @@ async def test_ten_references_in_one_repository_cost_one_token_and_ten_manifest_
     clients = CountingClients()
     async with make_registries(client_factory=clients) as registries:
         results = await image_sizes(references, registries=registries)
-    assert {r.size for r in results.values()} == {pushed.size}
+    assert {r.download_size for r in results.values()} == {pushed.size}
     assert len(token_server.requests) == 1
-    assert clients.counts == {"ping": 1, "token": 1, "manifest": 10}
+    assert clients.counts == {"ping": 1, "token": 1, "manifest": 10, "blob": 3}  # one image: its blobs read once
 
 
 async def test_a_private_image_needs_credentials(
@@ -190,7 +190,7 @@ async def test_a_private_image_needs_credentials(
     assert isinstance(error, ImageUnauthorized) and "the image is private, or it does not exist" in error.message
     docker_config({"auths": {registry.host: auth_entry(registry.username, registry.password)}})
     token_server.requests.clear()
-    assert (await look_up(pushed.reference, credentials=Credentials())).size == pushed.size
+    assert (await look_up(pushed.reference, credentials=Credentials())).download_size == pushed.size
     assert [(r.account, r.grant) for r in token_server.requests] == [(registry.username, "basic")]
 
 
@@ -215,7 +215,7 @@ async def test_an_identity_token_is_exchanged_by_post(
     token_server.identity_tokens["refresh-me-123"] = registry.username
     docker_config({"auths": {registry.host: {"identitytoken": "refresh-me-123"}}})
     token_server.requests.clear()
-    assert (await look_up(pushed.reference, credentials=Credentials())).size == pushed.size
+    assert (await look_up(pushed.reference, credentials=Credentials())).download_size == pushed.size
     assert [(r.account, r.grant) for r in token_server.requests] == [(registry.username, "refresh_token")]
 
 
@@ -231,5 +231,5 @@ async def test_tokens_live_60_seconds_when_the_server_names_no_lifetime(
         for moment in (0.0, 30.0, 61.0, 90.0):
             now[0] = moment
             found = await image_size(registries.client_for(registry.host), pushed.reference, registries=registries)
-            assert found.size == pushed.size
+            assert found.download_size == pushed.size
     assert len(token_server.requests) == 2  # fetched at 0 s and again at 61 s

@@ -1,4 +1,5 @@
-"""Unpacked sizes from a local Docker engine: a fake engine on a unix socket; None quietly without one."""
+"""What a local Docker engine says an image takes, a cross-check of the unpacked size: a fake engine on a unix
+socket; None quietly without one."""
 
 from __future__ import annotations
 
@@ -29,8 +30,11 @@ def test_the_default_socket_is_used_without_docker_host(monkeypatch) -> None:
     assert docker_socket({}) == Path("/var/run/docker.sock")
 
 
-async def test_lookup_sizes_adds_the_unpacked_size(container_registry, unique_repository, fake_docker_engine) -> None:
+async def test_lookup_sizes_adds_the_engines_figure_beside_its_own(container_registry, unique_repository,
+                                                                   fake_docker_engine) -> None:
     pushed = container_registry.push_image(unique_repository, "1.0")
-    fake_docker_engine({f"{container_registry.host}/{unique_repository}:1.0": 3 * pushed.size})
-    results = await lookup_sizes([pushed.reference])
-    assert (results[pushed.reference].size, results[pushed.reference].unpacked_size) == (pushed.size, 3 * pushed.size)
+    fake_docker_engine({f"{container_registry.host}/{unique_repository}:1.0": 3 * pushed.unpacked_size})
+    found = (await lookup_sizes([pushed.reference]))[pushed.reference]
+    assert (found.download_size, found.unpacked.size) == (pushed.size, pushed.unpacked_size)
+    assert found.engine_size == 3 * pushed.unpacked_size
+    assert found.size_for() == pushed.unpacked_size  # the engine's figure is shown, never written

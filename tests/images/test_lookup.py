@@ -27,15 +27,19 @@ async def test_single_platform_image_size_is_config_plus_layers(
 ) -> None:
     pushed = container_registry.push_image(unique_repository, "1.0.2", layers=[1234, 56789, 10], kind=kind)
     found = await look_up(pushed.reference)
-    assert found == ImageSize(pushed.reference, pushed.size, pushed.digest, media_type, manifest_digest=pushed.digest)
-    assert found.size == 1234 + 56789 + 10 + config_size(pushed)  # the config blob is downloaded too
+    looked_up = (found.reference, found.download_size, found.digest, found.media_type, found.manifest_digest)
+    assert looked_up == (pushed.reference, pushed.size, pushed.digest, media_type, pushed.digest)
+    assert (found.platform, found.platforms, found.warnings) == (None, (), ())
+    assert found.download_size == sum(pushed.layer_sizes) + config_size(pushed)  # the config blob is downloaded too
+    assert found.unpacked.exact and found.unpacked.size == pushed.unpacked_size > found.download_size
+    assert isinstance(found, ImageSize)
 
 
 async def test_an_image_with_many_layers(container_registry, unique_repository, look_up) -> None:
     pushed = container_registry.push_image(unique_repository, "big", layers=40)
     found = await look_up(pushed.reference)
     assert len(pushed.layer_sizes) == len(set(pushed.layer_sizes)) == 40
-    assert found.size == sum(pushed.layer_sizes) + config_size(pushed)
+    assert found.download_size == sum(pushed.layer_sizes) + config_size(pushed)
 
 
 @pytest.mark.parametrize(("kind", "media_type"), [("oci", OCI_INDEX), ("docker", DOCKER_MANIFEST_LIST)])
@@ -47,15 +51,15 @@ async def test_an_index_gives_the_platform_asked_for_and_lists_every_platform(
     assert amd64.size != arm64.size
     for_arm = await look_up(pushed.reference, "linux/arm64", every_platform=True)
     for_amd = await look_up(pushed.reference)
-    assert (for_arm.size, for_arm.platform, for_arm.manifest_digest) == (arm64.size, "linux/arm64", arm64.digest)
+    assert (for_arm.download_size, for_arm.platform, for_arm.manifest_digest) == (arm64.size, "linux/arm64", arm64.digest)
     assert for_arm.digest == pushed.digest and for_arm.media_type == media_type
-    assert [(p.platform, p.size) for p in for_arm.platforms] == [
+    assert [(p.platform, p.download_size) for p in for_arm.platforms] == [
         ("linux/amd64", amd64.size),
         ("linux/arm64", arm64.size),
     ]
-    assert (for_amd.size, for_amd.platform) == (amd64.size, "linux/amd64")
+    assert (for_amd.download_size, for_amd.platform) == (amd64.size, "linux/amd64")
     # without every_platform only the chosen platform is fetched; the others are listed, unsized
-    assert [(p.platform, p.size) for p in for_amd.platforms] == [("linux/amd64", amd64.size), ("linux/arm64", None)]
+    assert [(p.platform, p.download_size) for p in for_amd.platforms] == [("linux/amd64", amd64.size), ("linux/arm64", None)]
 
 
 async def test_a_platform_the_index_lacks(container_registry, unique_repository, look_up) -> None:
@@ -69,7 +73,7 @@ async def test_lookup_by_digest_and_by_tag_and_digest(container_registry, unique
     pushed = container_registry.push_image(unique_repository, "1.0")
     by_digest = await look_up(pushed.by_digest)
     both = await look_up(f"{pushed.reference}@{pushed.digest}")
-    assert by_digest.size == both.size == pushed.size
+    assert by_digest.download_size == both.download_size == pushed.size
     assert by_digest.digest == pushed.digest
 
 
@@ -113,8 +117,9 @@ async def test_many_references_one_repository_cost_one_manifest_request_each(
             registries=registries,
             progress=lambda text, result: seen.append(text),
         )
-    assert {r.size for r in results.values()} == {pushed.size}
-    assert clients.counts == {"ping": 1, "manifest": 10}
+    assert {r.download_size for r in results.values()} == {pushed.size}
+    # the ten tags name one image: its two layers' windows and its config are read once for all ten
+    assert clients.counts == {"ping": 1, "manifest": 10, "blob": 3}
     assert clients.hosts == [container_registry.host]  # one client, so one connection pool, per registry
     assert sorted(seen) == sorted(references)
 
@@ -127,8 +132,10 @@ async def test_an_index_costs_one_more_request_per_lookup(
     clients = CountingClients()
     async with make_registries(client_factory=clients) as registries:
         results = await image_sizes(references, registries=registries)
-    assert results[references[0]].size == pushed.images["linux/amd64"].size
-    assert clients.counts == {"ping": 1, "manifest": 2}
+    amd64 = results[references[0]]
+    assert amd64.download_size == pushed.images["linux/amd64"].size
+    assert amd64.unpacked.size == pushed.images["linux/amd64"].unpacked_size
+    assert clients.counts == {"ping": 1, "manifest": 2, "blob": 2}  # an index names the platform: no config read
 
 
 async def test_results_keep_the_references_as_typed_with_failures_beside_successes(
@@ -139,7 +146,7 @@ async def test_results_keep_the_references_as_typed_with_failures_beside_success
     async with make_registries() as registries:
         results = await image_sizes([short, "Bad/Ref:", f"{short}:nope"], registries=registries)
     assert list(results) == [short, "Bad/Ref:", f"{short}:nope"]
-    assert results[short].size == pushed.size
+    assert results[short].download_size == pushed.size
     assert type(results["Bad/Ref:"]).__name__ == "BadReference"
     assert isinstance(results[f"{short}:nope"], TagNotFound)
 
@@ -149,7 +156,7 @@ async def test_lookup_sizes_applies_settings(container_registry, unique_reposito
 
     pushed = container_registry.push_image(unique_repository, "1")
     results = await lookup_sizes([pushed.reference], settings=Settings())
-    assert results[pushed.reference].size == pushed.size
+    assert results[pushed.reference].download_size == pushed.size
     offline = await lookup_sizes([pushed.reference], settings=Settings(offline=True))
     assert "offline" in offline[pushed.reference].message
 
@@ -158,6 +165,6 @@ async def test_look_up_one_raises_what_went_wrong(container_registry, unique_rep
     from wizard.images import look_up_one
 
     pushed = container_registry.push_image(unique_repository, "1")
-    assert (await look_up_one(pushed.reference)).size == pushed.size
+    assert (await look_up_one(pushed.reference)).download_size == pushed.size
     with pytest.raises(TagNotFound):
         await look_up_one(f"{container_registry.host}/{unique_repository}:2")

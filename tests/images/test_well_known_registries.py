@@ -14,9 +14,10 @@ from wizard.errors import ImageUnauthorized
 from wizard.images import Credentials, image_sizes, registry_base_url
 from wizard.images.image_manifest import DOCKER_MANIFEST
 
-MANIFEST = json.dumps(
-    {"schemaVersion": 2, "mediaType": DOCKER_MANIFEST, "config": {"size": 100}, "layers": [{"size": 900}]}
-).encode()
+DIGEST = "sha256:" + "ab" * 32
+CONFIG = {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 100, "digest": DIGEST}
+LAYER = {"mediaType": "application/vnd.docker.image.rootfs.diff.tar", "size": 900, "digest": DIGEST}
+MANIFEST = json.dumps({"schemaVersion": 2, "mediaType": DOCKER_MANIFEST, "config": CONFIG, "layers": [LAYER]}).encode()
 
 
 class RemoteRegistry:
@@ -34,6 +35,9 @@ class RemoteRegistry:
         challenge = f'Bearer realm="{self.realm}",service="{self.service}"'
         if request.headers.get("Authorization") != "Bearer opaque-token":
             return httpx.Response(401, headers={"WWW-Authenticate": challenge})
+        if "/blobs/" in request.url.path:
+            # the config, read for its platform: this registry has lost it, which only means no warning
+            return httpx.Response(404, json={"errors": [{"code": "BLOB_UNKNOWN", "message": "blob unknown"}]})
         repository = request.url.path.removeprefix("/v2/").split("/manifests/")[0]
         if repository not in self.repositories:
             # Docker Hub answers 401 for a repository that does not exist, like for a private one
@@ -52,9 +56,9 @@ async def test_docker_hub_names_and_token_service(make_registries) -> None:
     clients = CountingClients(transport=httpx.MockTransport(remote))
     async with make_registries(client_factory=clients) as registries:
         results = await image_sizes(["nginx:1.25", "docker.io/library/nginx:1.25"], registries=registries)
-    assert [r.size for r in results.values()] == [1000, 1000]
+    assert [r.download_size for r in results.values()] == [1000, 1000]
     assert clients.hosts == ["registry-1.docker.io"]
-    assert clients.counts == {"ping": 1, "token": 1, "manifest": 1}  # two spellings, one image
+    assert clients.counts == {"ping": 1, "token": 1, "manifest": 1, "blob": 1}  # two spellings, one image
     token = remote.token_requests[0]
     assert dict(token.url.params) == {"service": "registry.docker.io", "scope": "repository:library/nginx:pull"}
     assert "Authorization" not in token.headers  # anonymous
@@ -89,7 +93,7 @@ async def test_ghcr_public_image_with_an_anonymous_token(make_registries) -> Non
     reference = "ghcr.io/premai-io/chat-dolly-v2-12b-gpu:1.0.2"
     async with make_registries(client_factory=clients) as registries:
         results = await image_sizes([reference], registries=registries)
-    assert results[reference].size == 1000
+    assert results[reference].download_size == 1000
     assert dict(remote.token_requests[0].url.params)["scope"] == "repository:premai-io/chat-dolly-v2-12b-gpu:pull"
 
 
@@ -123,6 +127,6 @@ async def test_credentials_are_not_sent_to_a_token_service_over_plain_http(monke
     async with make_registries(credentials=Credentials(), client_factory=clients) as registries:
         results = await image_sizes(["registry.example/team/private:1"], registries=registries)
         notes = registries.credentials.notes["registry.example"]
-    assert results["registry.example/team/private:1"].size == 1000  # this fake grants anonymous tokens
+    assert results["registry.example/team/private:1"].download_size == 1000  # this fake grants anonymous tokens
     assert "Authorization" not in remote.token_requests[0].headers
     assert notes == ["the credentials were not sent, because the token service http://auth.example/token is not HTTPS"]

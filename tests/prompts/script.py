@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.found_sizes import found_size
 from tests.prompts.conftest import DEFAULT
 from wizard.errors import TagNotFound
 from wizard.images import ImageSize, PlatformSize
@@ -11,7 +12,8 @@ NAME = "Dolly v2 12B Plain"
 SERVICE_ID = "dolly-v2-12b-plain"
 DESCRIPTION = "Dolly v2 12B, an instruction-following model by Databricks, served for chat."
 GPU_IMAGE = "ghcr.io/premai-io/chat-dolly-v2-12b-gpu:1.0.2"
-GPU_SIZE = 40689160223
+GPU_SIZE = 40689160223  # unpacked: what is written
+GPU_DOWNLOAD = 15123456789
 DIGEST = "sha256:" + "ab" * 32
 
 IDENTITY = [("Name", NAME), ("Id", DEFAULT), ("Description", DESCRIPTION), ("Beta", DEFAULT)]
@@ -42,10 +44,11 @@ def expected_answers(external_port: int, **changes) -> dict:
     return {key: value for key, value in answers.items() if value is not None}
 
 
-def multi_platform(reference: str, size: int = GPU_SIZE) -> ImageSize:
-    return ImageSize(reference, size, DIGEST, "application/vnd.oci.image.index.v1+json", "sha256:" + "cd" * 32,
-                     platform="linux/amd64", platforms=(PlatformSize("linux/amd64", "sha256:" + "cd" * 32, size),
-                                                        PlatformSize("linux/arm64", "sha256:" + "ef" * 32, None)))
+def multi_platform(reference: str, size: int = GPU_SIZE, download: int = GPU_DOWNLOAD, **details) -> ImageSize:
+    """An index whose linux/amd64 image unpacks to ``size`` bytes and downloads ``download``."""
+    platforms = (PlatformSize("linux/amd64", "sha256:" + "cd" * 32, download),
+                 PlatformSize("linux/arm64", "sha256:" + "ef" * 32, None))
+    return found_size(reference, size, download, digest=DIGEST, platform="linux/amd64", platforms=platforms, **details)
 
 
 class FakeSizes:

@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.prompts import script
 from tests.prompts.conftest import FakeQuestionary
 from wizard.prompts import run_plain
-from wizard.service.render import human_bytes
+from wizard.units import human_bytes
 
 
 def test_sizes_come_from_the_container_registry(settings, index, printed, container_registry, unique_repository):
@@ -20,7 +20,8 @@ def test_sizes_come_from_the_container_registry(settings, index, printed, contai
     assert run_plain(settings, ask=ask, index=index, out=printed.append) == 0
     assert ask.done()
     assert script.lookup_report(printed, pushed.reference) == [
-        f"  size: {human_bytes(amd64.size)} ({amd64.size} bytes) for linux/amd64",
+        f"  size: {human_bytes(amd64.unpacked_size)} unpacked (exact), {human_bytes(amd64.size)} download "
+        f"({amd64.unpacked_size} bytes written) for linux/amd64",
         f"  digest: {pushed.digest}",
         f"  platforms: {', '.join(pushed.images)}",
     ]
@@ -28,5 +29,5 @@ def test_sizes_come_from_the_container_registry(settings, index, printed, contai
     assert failure.startswith("  could not look it up: the tag nope does not exist in ")
     assert "tags found: multi" in failure
     images_written = json.loads((Path(settings.out) / "chat-dolly-v2-12b-plain" / "manifest.json").read_text())
-    assert images_written["dockerImages"] == {"gpu": {"size": amd64.size, "image": pushed.reference},
+    assert images_written["dockerImages"] == {"gpu": {"size": amd64.unpacked_size, "image": pushed.reference},
                                               "cpu": {"size": 2**30, "image": missing}}

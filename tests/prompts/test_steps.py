@@ -14,7 +14,7 @@ from wizard.prompts import no_terminal_message, run_plain
 from wizard.registry.logo import check_logo
 from wizard.service.answers import check_answer
 from wizard.service.estimate import estimate_memory_mib
-from wizard.service.render import human_bytes
+from wizard.units import human_bytes
 
 FOLDER = "chat-dolly-v2-12b-plain"
 CPU_IMAGE = "ghcr.io/premai-io/chat-dolly-v2-12b-cpu:9.9.9"
@@ -40,11 +40,33 @@ def test_a_size_looked_up_is_shown_in_human_units_with_digest_and_platforms(sett
     assert run(settings, index, FakeQuestionary(*script.EVERY_STEP), printed, look_up_size=sizes) == 0
     assert sizes.asked == [script.GPU_IMAGE]
     assert script.lookup_report(printed, script.GPU_IMAGE) == [
-        f"  size: {human_bytes(script.GPU_SIZE)} ({script.GPU_SIZE} bytes) for linux/amd64",
+        f"  size: {human_bytes(script.GPU_SIZE)} unpacked (exact), {human_bytes(script.GPU_DOWNLOAD)} download "
+        f"({script.GPU_SIZE} bytes written) for linux/amd64",
         f"  digest: {script.DIGEST}",
         "  platforms: linux/amd64, linux/arm64",
     ]
     assert written_manifest(settings)["dockerImages"]["gpu"] == {"size": script.GPU_SIZE, "image": script.GPU_IMAGE}
+
+
+def test_size_kind_download_writes_the_download_size(settings, index, printed):
+    download = dataclasses.replace(settings, size_kind="download")
+    assert run(download, index, FakeQuestionary(*script.EVERY_STEP), printed) == 0
+    assert f"({script.GPU_DOWNLOAD} bytes written) for linux/amd64" in script.lookup_report(printed, script.GPU_IMAGE)[0]
+    assert written_manifest(settings)["dockerImages"]["gpu"]["size"] == script.GPU_DOWNLOAD
+
+
+def test_an_estimate_its_reasons_the_engines_figure_and_warnings_are_said(settings, index, printed):
+    reason = "it may unpack past 4 GiB, where the gzip trailer wraps round"
+    found = script.multi_platform(script.GPU_IMAGE, reason=reason, engine_size=41_000_000_000,
+                                  warnings=("the image is built for linux/arm64 only",))
+    sizes = script.FakeSizes({script.GPU_IMAGE: found})
+    assert run(settings, index, FakeQuestionary(*script.EVERY_STEP), printed, look_up_size=sizes) == 0
+    start = printed.index(f"  looking up {script.GPU_IMAGE} …") + 1
+    assert printed[start].startswith(f"  size: ~{human_bytes(script.GPU_SIZE)} unpacked (estimate), ")
+    assert printed[start + 3 : start + 6] == [f"  estimate: 1 layer: {reason}",
+                                              "  docker images says 38.2 GiB (41000000000 bytes)",
+                                              "  warning: the image is built for linux/arm64 only"]
+    assert written_manifest(settings)["dockerImages"]["gpu"]["size"] == script.GPU_SIZE  # the estimate
 
 
 def test_a_failed_lookup_says_why_and_asks_for_the_size(settings, index, printed):

@@ -38,7 +38,7 @@ def test_each_docker_service_is_bumped_with_only_its_image_lines_changed(real_fo
     new = json.loads(after)
     expected = json.loads(before["manifest.json"])
     for device, image in pushed.items():
-        expected["dockerImages"][device].update(image=image.reference, size=image.size)
+        expected["dockerImages"][device].update(image=image.reference, size=image.unpacked_size)
     assert json.dumps(new) == json.dumps(expected)  # every other key, value and order as it was
     assert after.endswith(b"\n") == before["manifest.json"].endswith(b"\n")
     for name, content in files_of(real_folder).items():

@@ -1,8 +1,9 @@
 """Push test images to a container registry over the distribution API, and say what a lookup should find.
 
 Blobs go up monolithically (``POST /v2/<name>/blobs/uploads/``, then ``PUT <location>&digest=...``); manifests
-with ``PUT /v2/<name>/manifests/<tag>``. Layers are random bytes: a registry never looks inside them. The expected
-size of an image is its config blob plus its layers, computed here from the bytes actually pushed.
+with ``PUT /v2/<name>/manifests/<tag>``. Layers are real gzip'd tar streams (``tests.servers.layers``), or any
+:class:`Layer` given to ``push_layers``. The download size of an image is its config blob plus its layer blobs,
+and its unpacked size the sum of its tar streams' lengths, both computed here from what was actually pushed.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
+import zlib
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field, replace
 
 import httpx
+
+from tests.servers.layers import DOCKER_GZIP, Layer, gzip_layer, sample_tar
 
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
@@ -38,7 +41,8 @@ def sha256_digest(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class PushedImage:
-    """One image manifest as pushed. ``size`` is what a lookup must report: config plus layers."""
+    """One image manifest as pushed. ``size`` is the download size a lookup must report (config plus layer
+    blobs), ``unpacked_size`` the unpacked one (the layers' tar lengths)."""
 
     host: str
     repository: str
@@ -49,6 +53,7 @@ class PushedImage:
     platform: str
     layer_sizes: tuple[int, ...]
     manifest: bytes = field(repr=False)
+    unpacked_size: int = 0
 
     @property
     def reference(self) -> str:
@@ -113,8 +118,10 @@ class ImagePusher:
     def close(self) -> None:
         self.client.close()
 
-    def push_blob(self, repository: str, data: bytes) -> str:
-        digest = sha256_digest(data)
+    def push_blob(self, repository: str, data: bytes | Layer) -> str:
+        digest = data.digest if isinstance(data, Layer) else sha256_digest(data)
+        # bytes where they fit, so that an authentication flow can send them again
+        content = (data.chunks() if data.path else data.data) if isinstance(data, Layer) else data
         started = self.client.post(f"/v2/{repository}/blobs/uploads/")
         started.raise_for_status()
         location = httpx.URL(started.headers["location"])
@@ -122,7 +129,7 @@ class ImagePusher:
             location = self.client.base_url.join(location)
         done = self.client.put(
             location.copy_merge_params({"digest": digest}),
-            content=data,
+            content=content,
             headers={"Content-Type": "application/octet-stream"},
         )
         done.raise_for_status()
@@ -144,22 +151,42 @@ class ImagePusher:
         kind: str = "docker",
         platform: str = "linux/amd64",
     ) -> PushedImage:
-        """Push an image whose layers have the given byte sizes (or that many layers of assorted sizes)."""
-        manifest_type, config_type, layer_type, _ = MEDIA_TYPES[kind]
-        layer_sizes = layer_sizes_of(layers)
-        blobs = [os.urandom(size) for size in layer_sizes]
-        os_name, architecture, *variant = platform.split("/")
+        """Push an image of gzip'd tar layers holding about the given numbers of bytes each (or that many
+        layers of assorted sizes)."""
+        media_type = DOCKER_GZIP if kind == "docker" else MEDIA_TYPES["oci"][2]
+        built = [
+            gzip_layer(sample_tar(size, seed=zlib.crc32(f"{repository}:{tag}:{n}:{size}".encode())), media_type=media_type)
+            for n, size in enumerate(layer_sizes_of(layers))
+        ]
+        return self.push_layers(repository, tag, built, kind=kind, platform=platform)
+
+    def push_layers(
+        self,
+        repository: str,
+        tag: str | None,
+        layers: Sequence[Layer],
+        *,
+        kind: str = "oci",
+        platform: str = "linux/amd64",
+        config_platform: str | None = None,
+    ) -> PushedImage:
+        """Push an image made of these layers; its config says ``config_platform`` (default: ``platform``)."""
+        manifest_type, config_type, _, _ = MEDIA_TYPES[kind]
+        os_name, architecture, *variant = (config_platform or platform).split("/")
+        descriptors = []
+        for layer in layers:
+            descriptor = {"mediaType": layer.media_type, "size": layer.size, "digest": self.push_blob(repository, layer)}
+            if layer.annotations:
+                descriptor["annotations"] = dict(layer.annotations)
+            descriptors.append(descriptor)
         config = {
             "architecture": architecture,
             "os": os_name,
             **({"variant": variant[0]} if variant else {}),
-            "rootfs": {"type": "layers", "diff_ids": [sha256_digest(b) for b in blobs]},
+            "rootfs": {"type": "layers", "diff_ids": [d["digest"] for d in descriptors]},
             "config": {},
         }
         config_bytes = json.dumps(config).encode()
-        descriptors = [
-            {"mediaType": layer_type, "size": len(blob), "digest": self.push_blob(repository, blob)} for blob in blobs
-        ]
         document = {
             "schemaVersion": 2,
             "mediaType": manifest_type,
@@ -172,6 +199,7 @@ class ImagePusher:
         }
         body = json.dumps(document, indent=3).encode()
         digest = self.push_manifest(repository, tag or sha256_digest(body), body, manifest_type)
+        layer_sizes = tuple(layer.size for layer in layers)
         return PushedImage(
             host=self.host,
             repository=repository,
@@ -182,6 +210,7 @@ class ImagePusher:
             platform=platform,
             layer_sizes=layer_sizes,
             manifest=body,
+            unpacked_size=sum(layer.unpacked for layer in layers),
         )
 
     def tag(self, image: PushedImage, tag: str) -> PushedImage:
@@ -208,7 +237,8 @@ class ImagePusher:
             images[platform] = self.push_image(repository, None, layers=sizes, kind=kind, platform=platform)
         entries = [_index_entry(image) for image in images.values()]
         if attestation:
-            extra = self.push_image(repository, None, layers=[64], kind=kind, platform="unknown/unknown")
+            extra = self.push_layers(repository, None, [Layer("application/vnd.in-toto+json", 64, bytes(64))],
+                                     kind=kind, platform="unknown/unknown")
             entries.append(_index_entry(extra))
         body = json.dumps({"schemaVersion": 2, "mediaType": index_type, "manifests": entries}, indent=3).encode()
         digest = self.push_manifest(repository, tag, body, index_type)

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.found_sizes import found_size
 from wizard.errors import NoToken
 from wizard.registry.index import load_index
 from wizard.settings import build_settings
@@ -18,6 +19,8 @@ from wizard.tui.services import Services
 INDEX = Path(__file__).resolve().parents[2].parent / "shared" / "registry-snapshot" / "manifests.json"
 DOLLY_GPU = "ghcr.io/premai-io/chat-dolly-v2-12b-gpu:1.0.2"
 DIGEST = "sha256:" + "ab" * 32
+UNPACKED = 40689160223  # what a lookup writes by default
+DOWNLOAD = 15123456789
 
 
 class FakeNetwork:
@@ -29,7 +32,9 @@ class FakeNetwork:
         self.size_error: Exception | None = None
         self.publish_error: Exception | None = None
         self.token: str | None = "ghp_fake_token_for_tests"
-        self.unpacked_size: int | None = None
+        self.engine_size: int | None = None  # what a local Docker engine says
+        self.estimate_reason = ""  # set: the unpacked size is an estimate, for this reason
+        self.warnings: tuple[str, ...] = ()
         self.token_threads: list[int] = []  # where resolve_token ran: never the event loop's thread
         self.release = asyncio.Event()
         self.release.set()
@@ -39,7 +44,8 @@ class FakeNetwork:
         await self.release.wait()
         if self.size_error:
             raise self.size_error
-        return SimpleNamespace(size=40689160223, digest=DIGEST, platforms=(), unpacked_size=self.unpacked_size)
+        return found_size(reference, UNPACKED, DOWNLOAD, reason=self.estimate_reason, digest=DIGEST,
+                          engine_size=self.engine_size, warnings=self.warnings)
 
     async def publish(self, folders, token, progress):
         self.published.append(list(folders))
@@ -69,7 +75,8 @@ def make_app(network, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # a relative out folder: the same on every run, so snapshots hold
 
     def make(**kwargs) -> WizardApp:
-        settings = build_settings({"out": "out", "offline": kwargs.pop("offline", None)})
+        settings = build_settings({"out": "out", "offline": kwargs.pop("offline", None),
+                                   "size_kind": kwargs.pop("size_kind", None)})
         return WizardApp(settings, services=kwargs.pop("services", None) or network.services(), **kwargs)
 
     return make

@@ -34,7 +34,7 @@ async def test_lookup_against_the_real_registry_and_publish_against_the_emulator
         await next_step(pilot)
         await paste_into(pilot, "#input-gpu_image", image.reference)
         await settle(pilot)
-        assert app.state.plan().answers["gpu_size"] == image.size and "gpu_size" not in app.draft.answers
+        assert app.state.plan().answers["gpu_size"] == image.unpacked_size and "gpu_size" not in app.draft.answers
         assert image.digest[:19] in str(app.screen.query_one("#lookup-gpu").render())
         await next_step(pilot)
         await fill_resources(pilot)
@@ -51,6 +51,6 @@ async def test_lookup_against_the_real_registry_and_publish_against_the_emulator
     (pull,) = github_emulator.pulls
     folder = tmp_path / "out" / "chat-dolly-v2-12b-tui"
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["dockerImages"]["gpu"] == {"size": image.size, "image": image.reference}
+    assert manifest["dockerImages"]["gpu"] == {"size": image.unpacked_size, "image": image.reference}
     on_branch = github_emulator.files_at(pull.head_repo.full_name, pull.head_ref)
     assert on_branch["chat-dolly-v2-12b-tui/manifest.json"] == (folder / "manifest.json").read_bytes()

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from types import SimpleNamespace
 
 import httpx
 import pytest
 
 from tests.batch.conftest import write_spec
+from tests.found_sizes import found_size
 from tests.upstream.conftest import DESCRIPTION, INDEX
 from wizard.cli import main
 from wizard.errors import IndexUnavailable, InvalidIndex, ManifestSyntaxError
@@ -217,14 +217,14 @@ async def test_a_url_sending_too_much_is_cut_off(monkeypatch):
 
 @pytest.fixture
 def lookups(monkeypatch):
-    """Every size lookup `new` and `batch` ask for; each image is 1234 bytes."""
+    """Every size lookup `new` and `batch` ask for; each image unpacks to 1234 bytes."""
     import wizard.images
 
     asked: list[str] = []
 
     async def lookup_sizes(references, **kwargs):
         asked.extend(references)
-        return {reference: SimpleNamespace(size=1234, digest="sha256:" + "ab" * 32) for reference in references}
+        return {reference: found_size(reference, unpacked=1234, download=1000) for reference in references}
 
     monkeypatch.setattr(wizard.images, "lookup_sizes", lookup_sizes)
     return asked

@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "edit": ("wizard.cli.edit", "open the wizard on an existing service folder and save it back"),
     "validate": ("wizard.cli.validate", "check service folders or a whole registry checkout"),
     "schema": ("wizard.cli.schema", "print the JSON Schema of manifest.json"),
-    "size": ("wizard.cli.size", "look up how much a pull of each image downloads (for docker.size)"),
+    "size": ("wizard.cli.size", "look up what each image takes unpacked and what a pull downloads (for docker.size)"),
     "publish": ("wizard.cli.publish", "open the pull request that adds service folders to the registry"),
     "batch": ("wizard.cli.batch", "scaffold many service folders from spec files, checked first, sizes looked up together"),
     "bump": ("wizard.cli.bump", "update the images of a service folder, refresh their sizes, open the pull request"),

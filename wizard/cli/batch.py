@@ -4,8 +4,9 @@
     -> pull request(s)
 
 Every problem of every service is listed first (exit 2; nothing written, nothing sent). Sizes left out are
-looked up together, each distinct image once, with a progress bar on stderr; a failed lookup is listed with its
-message (exit 1; nothing written). The folders are then written all or none. ``--publish`` opens one pull
+looked up together, each distinct image once, with a progress bar on stderr; the unpacked size is written
+(``--size-kind download`` writes the download size), and an image whose unpacked size is an estimate is said
+with the reasons (``--exact`` counts it). A failed lookup is listed with its message (exit 1; nothing written). The folders are then written all or none. ``--publish`` opens one pull
 request holding them all, or one per service with ``--pr-per-service``. ``--dry-run`` prints the files (and,
 with ``--publish``, the calls it would send) and writes and sends nothing.
 
@@ -31,12 +32,11 @@ Stdout holds each folder, one per line, then the pull request URL(s); with ``--j
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wizard.cli.common import say
+from wizard.cli.common import LookupStatus, say
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("specs", nargs="+", metavar="SPEC", help="TOML, YAML or JSON files of services "
                         "(shared defaults at the top, then [[services]]; see assets/examples/batch/)")
-    add_options(parser, "out", "index", "offline", "platform", "force", "dry_run", "json",
+    add_options(parser, "out", "index", "offline", "platform", "size_kind", "exact", "force", "dry_run", "json",
                 out="folder to write the service folders into (default: .)",
                 offline="use no network: cached index, every size given in the spec",
                 force="replace service folders that exist")
@@ -64,33 +64,44 @@ def progress_bar(done: int, total: int, width: int = 20) -> str:
     return f"sizes {done}/{total} ▕{'█' * filled}{' ' * (width - filled)}▏"
 
 
-class SizeProgress:
-    """A one-line ``\\r`` bar on a terminal; elsewhere (CI logs, pipes) one line per finished lookup."""
+class SizeProgress(LookupStatus):
+    """A one-line ``\\r`` bar on a terminal, with the images that carry notes (an estimate, a warning) said above
+    it; elsewhere (CI logs, pipes) one line per finished lookup, with its notes."""
 
-    def __init__(self, total: int, stream=None) -> None:
-        self.total, self.done = total, 0
-        self.stream = stream or sys.stderr
-        self.terminal = self.stream.isatty()
+    def __init__(self, total: int, stream=None, kind: str = "unpacked") -> None:
+        super().__init__(stream, waiting=False)  # the bar moves on its own; what one image waits for is noise here
+        self.total, self.done, self.kind = total, 0, kind
 
     def __call__(self, reference: str, result: Any) -> None:
         from wizard.errors import ImageError
-        from wizard.images import human_bytes
+        from wizard.size_text import notes, summary
 
         self.done += 1
+        failed = isinstance(result, ImageError)
+        said = [] if failed else notes(result)
+        if not self.terminal or said:
+            self.say(f"sizes {self.done}/{self.total}: {reference}: {'failed' if failed else summary(result, self.kind)}")
+            for line in said:
+                self.say(f"  {line}")
         if self.terminal:
-            end = "\n" if self.done == self.total else ""
-            self.stream.write(f"\r{progress_bar(self.done, self.total)}{end}")
-        else:
-            found = "failed" if isinstance(result, ImageError) else f"{human_bytes(result.size)} ({result.size} bytes)"
-            self.stream.write(f"sizes {self.done}/{self.total}: {reference}: {found}\n")
-        self.stream.flush()
+            self.draw(self.line())
+            if self.done == self.total:
+                self.stream.write("\n")
+                self.stream.flush()
+                self.shown = ""
+
+    def line(self) -> str:
+        reading = super().line()
+        return progress_bar(self.done, self.total) + (f"  {reading}" if reading else "")
 
 
-def look_up_sizes(services: list, settings, platform: str) -> list:
-    """The services with the sizes they left out looked up (``BatchService.sizes``); all lookups run together,
-    each distinct reference once."""
+def look_up_sizes(services: list, settings, platform: str, *, exact: bool = False) -> list:
+    """The services with the sizes they left out looked up (``BatchService.sizes``): the unpacked size, or the
+    download size with ``settings.size_kind`` "download". All lookups run together, each distinct reference
+    once."""
     import asyncio
 
+    from wizard.cli.common import say_exact_hint
     from wizard.errors import WizardError
     from wizard.images import lookup_sizes
     from wizard.publish.batch import references_to_look_up, with_sizes
@@ -99,13 +110,15 @@ def look_up_sizes(services: list, settings, platform: str) -> list:
     if not references:
         return services
     say(f"looking up {len(references)} image size(s)")
-    results = asyncio.run(lookup_sizes(references, platform=platform, settings=settings,
-                                       progress=SizeProgress(len(references))))
-    services, failures = with_sizes(services, results)
+    progress = SizeProgress(len(references), kind=settings.size_kind)
+    results = asyncio.run(progress.run(lookup_sizes(references, platform=platform, settings=settings,
+                                                    progress=progress, exact=exact, on_bytes=progress.on_bytes)))
+    services, failures = with_sizes(services, results, kind=settings.size_kind)
     if failures:
         raise WizardError(f"could not look up {len(failures)} image size(s):\n" + "\n".join(f"  - {f}" for f in failures),
                           hint="fix the references, or give the sizes (gpu_size, cpu_size) in the spec; "
                           "nothing was written")
+    say_exact_hint(results.values(), exact)
     return services
 
 
@@ -273,9 +286,10 @@ def run(args: argparse.Namespace) -> int:
     if args.pr_per_service and not args.publish:
         raise InvalidInput(["--pr-per-service goes with --publish"], hint="add --publish, or leave it out")
     settings = build_settings({"out": args.out, "offline": args.offline, "index_url": args.index,
-                               "upstream": args.upstream, "base": args.base, "api_url": args.api_url})
+                               "upstream": args.upstream, "base": args.base, "api_url": args.api_url,
+                               "size_kind": args.size_kind})
     services, index = checked_services(args, settings)
-    planned = plan(look_up_sizes(services, settings, args.platform), settings.out, index)
+    planned = plan(look_up_sizes(services, settings, args.platform, exact=args.exact), settings.out, index)
     if not args.dry_run:
         write_all(planned, force=args.force)
         say(f"wrote {len(planned)} service folder(s) into {settings.out}")

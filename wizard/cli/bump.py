@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     images = parser.add_argument_group("the new images (give at least one)")
     add_field_arguments(images, [BY_KEY[key] for key in BUMPED])
     images.add_argument("--add-device", action="store_true", help="allow adding a device the service has no image for")
-    add_options(images, "offline", "platform", offline="look nothing up: every size given")
+    add_options(images, "offline", "platform", "size_kind", "exact", offline="look nothing up: every size given")
     add_options(parser, "dry_run", dry_run="print the changes; write nothing")
     pull = parser.add_argument_group("pull request")
     add_options(pull, "publish", "draft", "force", "allow_todo", publish="after writing, open the pull request",
@@ -153,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
     from wizard.settings import build_settings
 
     settings = build_settings({"offline": args.offline, "upstream": args.upstream, "base": args.base,
-                               "api_url": args.api_url})
+                               "api_url": args.api_url, "size_kind": args.size_kind})
     folder = Path(args.folder)
     data = read_folder_manifest(folder)
     answers = field_answers(args)
@@ -162,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInput(problems, hint=f"nothing in {folder} was changed")
     devices = [device for device in DEVICES if f"{device}_image" in answers]
     sizes = look_up_sizes({d: str(answers[f"{d}_image"]) for d in devices if f"{d}_size" not in answers},
-                          settings, args.platform)
+                          settings, args.platform, exact=args.exact)
     images = {d: (BY_KEY[f"{d}_image"].read(answers[f"{d}_image"]),
                   sizes[d] if d in sizes else BY_KEY[f"{d}_size"].read(answers[f"{d}_size"])) for d in devices}
     folder = folder.resolve()  # its name is the folder's name upstream, even for `bump .`

@@ -119,27 +119,135 @@ def say_dropped(plan, where: str = "") -> None:
 # --- image sizes -------------------------------------------------------------------------------------
 
 
-def look_up_sizes(wanted: Mapping[str, str], settings, platform: str) -> dict[str, int]:
-    """device -> bytes for each ``{device: image reference}``, looked up together; a line per image on stderr.
-    Raises WizardError naming each image whose size could not be found."""
+class LookupStatus:
+    """What a lookup is doing, on stderr. On a terminal one line, redrawn: the layers being read whole
+    (``--exact``), else what has been awaited for more than a second. Elsewhere (CI logs, pipes) a line each time
+    an image's layers read whole pass another tenth, and nothing while waiting, which would only fill the log."""
+
+    TICK = 0.25  # seconds between redraws
+    WAITED = 1.0  # a request open this long is worth naming
+
+    def __init__(self, stream=None, *, waiting: bool = True) -> None:
+        self.stream = stream or sys.stderr
+        self.terminal = self.stream.isatty()
+        self.waiting = waiting
+        self.registries = None
+        self.reads: dict[str, tuple[int, int]] = {}  # reference -> (read, to read)
+        self.shown = ""
+
+    def watch(self, registries) -> None:
+        """``lookup_sizes(watch=...)``: the run's registries, which say what is awaited."""
+        self.registries = registries
+
+    def on_bytes(self, reference: str, read: int, to_read: int) -> None:
+        """``lookup_sizes(on_bytes=...)``."""
+        before = _tenths(*self.reads.get(reference, (0, to_read)))
+        self.reads[reference] = (read, to_read)
+        if self.terminal:
+            self.draw(self.line())
+        elif (after := _tenths(read, to_read)) > before:
+            from wizard.units import human_bytes
+
+            self.say(f"reading the layers of {reference} whole: {10 * after}% of {human_bytes(to_read)}")
+
+    def line(self) -> str:
+        """The terminal line as it stands."""
+        if any(read < to_read for read, to_read in self.reads.values()):
+            return reading_bar(sum(r for r, _ in self.reads.values()), sum(t for _, t in self.reads.values()))
+        if self.waiting and self.registries is not None:
+            waits = self.registries.waiting_for()
+            if waits and waits[0][2] >= self.WAITED:
+                host, what, seconds = waits[0]
+                return f"waiting for {host} ({what}) {seconds:.0f} s"
+        return ""
+
+    def draw(self, text: str) -> None:
+        if text != self.shown:
+            self.stream.write("\r\x1b[K" + text)
+            self.stream.flush()
+            self.shown = text
+
+    def say(self, line: str) -> None:
+        """A line of its own; on a terminal the status line goes first and comes back at the next redraw."""
+        self.draw("")
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
+    async def run(self, lookup):
+        """Await ``lookup`` with the terminal line kept up to date; the line is wiped after."""
+        if not self.terminal:
+            return await lookup
+        import asyncio
+
+        async def tick() -> None:
+            while True:
+                self.draw(self.line())
+                await asyncio.sleep(self.TICK)
+
+        ticker = asyncio.create_task(tick())
+        try:
+            return await lookup
+        finally:
+            ticker.cancel()
+            self.draw("")
+
+
+def _tenths(read: int, to_read: int) -> int:
+    return 10 * read // to_read if to_read else 10
+
+
+def reading_bar(read: int, to_read: int, width: int = 20) -> str:
+    """``reading layers whole ▕████      ▏ 20% of 1.2 GiB``"""
+    from wizard.units import human_bytes
+
+    filled = width * read // to_read if to_read else width
+    percent = 100 * read // to_read if to_read else 100
+    return f"reading layers whole ▕{'█' * filled}{' ' * (width - filled)}▏ {percent}% of {human_bytes(to_read)}"
+
+
+def say_size(report, reference: str, found, kind: str, indent: str = "  ") -> None:
+    """``size of REF: <both figures> (N bytes written)``, then why it is an estimate, the engine's figure and
+    the warnings, each on a line of its own."""
+    from wizard.size_text import notes, summary
+
+    report(f"size of {reference}: {summary(found, kind)}")
+    for line in notes(found):
+        report(indent + line)
+
+
+def say_exact_hint(found: Iterable[Any], exact: bool, report=say) -> None:
+    """Once, when some size written is an estimate that ``--exact`` would count."""
+    from wizard.size_text import EXACT_HINT, estimate_reasons
+
+    if not exact and any(not isinstance(f, Exception) and estimate_reasons(f) for f in found):
+        report(f"note: some unpacked sizes are estimates; {EXACT_HINT}")
+
+
+def look_up_sizes(wanted: Mapping[str, str], settings, platform: str, *, exact: bool = False) -> dict[str, int]:
+    """device -> bytes for each ``{device: image reference}``, looked up together: the unpacked size, or the
+    download size with ``settings.size_kind`` "download". A line per image on stderr. Raises WizardError naming
+    each image whose size could not be found."""
     import asyncio
 
     from wizard.errors import ImageError, WizardError
-    from wizard.images import human_bytes, lookup_sizes
+    from wizard.images import lookup_sizes
     from wizard.service.fields import BY_KEY
 
     if not wanted:
         return {}
+    status = LookupStatus()
 
     def progress(reference: str, result) -> None:
         if isinstance(result, ImageError):
-            say(f"size of {reference}: failed")
+            status.say(f"size of {reference}: failed")
         else:
-            say(f"size of {reference}: {human_bytes(result.size)} ({result.size} bytes, {result.digest[:19]}…)")
+            say_size(status.say, reference, result, settings.size_kind)
 
     for reference in dict.fromkeys(wanted.values()):
         say(f"size of {reference}: looking up …")
-    results = asyncio.run(lookup_sizes(wanted.values(), platform=platform, settings=settings, progress=progress))
+    results = asyncio.run(status.run(lookup_sizes(
+        wanted.values(), platform=platform, settings=settings, progress=progress, exact=exact,
+        on_bytes=status.on_bytes, watch=status.watch)))
     failed = {device: results[reference] for device, reference in wanted.items()
               if isinstance(results[reference], ImageError)}
     if failed:
@@ -147,7 +255,8 @@ def look_up_sizes(wanted: Mapping[str, str], settings, platform: str) -> dict[st
         flags = " or ".join(BY_KEY[f"{device}_size"].flag for device in failed)
         raise WizardError("could not look up every image size:\n" + "\n".join(f"  - {line}" for line in lines),
                           hint=f"fix the reference, or give the size with {flags}; nothing was written")
-    return {device: results[reference].size for device, reference in wanted.items()}
+    say_exact_hint(results.values(), exact)
+    return {device: results[reference].size_for(settings.size_kind) for device, reference in wanted.items()}
 
 
 # --- options every command words the same ------------------------------------------------------------
@@ -168,6 +277,11 @@ OPTIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "draft": ("--draft", {"action": "store_true", "help": "open the pull request as a draft"}),
     "allow_todo": ("--allow-todo", {"action": "store_true", "help": "publish although a README still has TODO "
                                                                     "placeholder lines (> **TODO:** ...)"}),
+    "size_kind": ("--size-kind", {"choices": ("unpacked", "download"), "default": None,
+                                  "help": "which image size to write: unpacked (the default: what the image takes "
+                                          "on disk, which the Prem Daemon compares with free disk) or download"}),
+    "exact": ("--exact", {"action": "store_true", "help": "read whole, and count, the layers whose unpacked size "
+                                                          "is otherwise an estimate (slower; nothing is kept)"}),
 }
 
 

@@ -39,6 +39,10 @@ TEMPLATE = """\
 # Container registries reached over plain HTTP (host:port).
 # insecure_registries = ["registry.lab:5000"]
 
+# Which image size manifests get: "unpacked" (what the image takes on disk once pulled, which the Prem Daemon
+# compares with free disk) or "download" (what a pull downloads, compressed).
+# size_kind = "unpacked"
+
 # A GitHub OAuth app's client id, for signing in with the device flow when no token is found.
 # oauth_client_id = ""
 """

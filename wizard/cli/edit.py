@@ -27,7 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_answer_groups(parser, "new answers: {step}", "each flag replaces the service's own answer and saves "
                       "without the wizard")
     options = parser.add_argument_group("options")
-    add_options(options, "index", "offline", "platform", "dry_run", dry_run="print the changes; write nothing")
+    add_options(options, "index", "offline", "platform", "size_kind", "exact", "dry_run",
+                dry_run="print the changes; write nothing")
 
 
 def _original(folder: Path) -> dict:
@@ -76,7 +77,7 @@ def save_without_wizard(folder: Path, original: dict, given: dict, settings, arg
     if wanted and settings.offline:
         raise InvalidInput([f"--{d}-size: missing; offline, sizes are not looked up" for d in wanted],
                            hint=f"nothing in {folder} was changed")
-    plan = plan_service(answers, replace(context, sizes=look_up_sizes(wanted, settings, args.platform)))
+    plan = plan_service(answers, replace(context, sizes=look_up_sizes(wanted, settings, args.platform, exact=args.exact)))
     for messages in plan.inherited.values():
         for message in messages:
             say(f"note: {message} (already so in {folder.name}; it stops nothing)")
@@ -113,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
 
     folder = Path(args.folder).resolve()  # its name is the service folder's, even for `edit .`
     original = _original(folder)
-    settings = build_settings({"offline": args.offline, "index_url": args.index})
+    settings = build_settings({"offline": args.offline, "index_url": args.index, "size_kind": args.size_kind})
     given = field_answers(args)
     if given or not has_terminal() or args.dry_run:
         if not given:

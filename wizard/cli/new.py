@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_options(source, "out", "force", "dry_run", "json", dry_run="print the files instead of writing them",
                 json="print a JSON summary on stdout")
     upstream = parser.add_argument_group("upstream checks")
-    add_options(upstream, "index", "offline", "platform")
+    add_options(upstream, "index", "offline", "platform", "size_kind", "exact")
     pull = parser.add_argument_group("pull request")
     add_options(pull, "publish", "draft", "allow_todo")
     add_upstream_arguments(pull)
@@ -92,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
     from wizard.settings import build_settings
 
     settings = build_settings({"out": args.out, "offline": args.offline, "index_url": args.index,
-                               "upstream": args.upstream, "base": args.base, "api_url": args.api_url})
+                               "upstream": args.upstream, "base": args.base, "api_url": args.api_url,
+                               "size_kind": args.size_kind})
     answers = gather_answers(args)
     index = settings_index(settings, report=say)
     checked = checked_plan(answers, index, sizes_pending=not settings.offline)
@@ -100,8 +101,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.dry_run and not args.force:
         refuse_existing_folder(Path(settings.out) / folder_of(checked.answers))  # before any lookup
     # with every size given, the checked plan is already the one to write
-    plan = plan_service(answers, PlanContext(index=index, sizes=look_up_sizes(wanted, settings, args.platform))) \
-        if wanted else checked
+    if wanted:
+        sizes = look_up_sizes(wanted, settings, args.platform, exact=args.exact)
+        plan = plan_service(answers, PlanContext(index=index, sizes=sizes))
+    else:
+        plan = checked
     if not plan.ok:  # a looked-up size the rules refuse
         raise InvalidInput(problem_lines(plan) + missing_lines(plan.missing), hint="nothing was written")
     for finding in plan.findings:  # what `validate` would say of the folder

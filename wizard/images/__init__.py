@@ -30,7 +30,7 @@ from wizard.images.lookup import (
 )
 from wizard.images.reference import ImageReference, parse_reference
 from wizard.images.registries import ContainerRegistries, registry_base_url
-from wizard.images.units import human_bytes
+from wizard.units import human_bytes
 
 __all__ = [
     "DEFAULT_PLATFORM",

@@ -35,7 +35,7 @@ def docker_engine_client(socket: Path) -> httpx.AsyncClient:
     )
 
 
-async def unpacked_size(client: httpx.AsyncClient, reference: ImageReference) -> int | None:
+async def engine_image_size(client: httpx.AsyncClient, reference: ImageReference) -> int | None:
     try:
         response = await client.get(f"/images/{reference.familiar}/json")
         size = response.json().get("Size") if response.status_code == 200 else None
@@ -50,4 +50,4 @@ async def local_unpacked_size(reference: ImageReference, environ: Mapping[str, s
     if socket is None:
         return None
     async with docker_engine_client(socket) as client:
-        return await unpacked_size(client, reference)
+        return await engine_image_size(client, reference)

@@ -9,6 +9,7 @@ listening, unknown host, TLS trouble) is not retried: it will not heal in second
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -32,6 +33,13 @@ class RetryPolicy:
     max_delay: float = 8.0
     retry_after_cap: float = 30.0
     jitter: bool = True
+    # Each request must be answered whole within request_deadline; each image's lookup, retries and all, within
+    # lookup_deadline. Two requests fit in one lookup, so a single lost answer heals and a dead registry is
+    # reported after lookup_deadline, never later.
+    request_deadline: float = 15.0
+    lookup_deadline: float = 30.0
+    # Reading a layer whole (--exact) may take as long as the layer needs at this rate, and no longer.
+    min_rate: float = 1024 * 1024
     sleep: Callable[[float], Awaitable[Any]] = field(default=asyncio.sleep, compare=False)
 
     def backoff(self, attempt: int) -> float:
@@ -46,9 +54,12 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
+        seconds = None
+    if seconds is not None:
+        # "inf", "nan" and "1e400" parse as floats too: a wait nobody can name is an hour, not a retry at once
+        return max(0.0, seconds) if math.isfinite(seconds) else 3600.0
     try:
         moment = parsedate_to_datetime(value).timestamp()
     except (TypeError, ValueError):
@@ -67,29 +78,75 @@ def docker_hub_quota(headers: Mapping[str, str]) -> tuple[int, int, int] | None:
         return None
 
 
+def wait_words(seconds: float) -> str:
+    """A wait as people say it, in one unit: "12 seconds", "4 minutes", "27 hours", "3 days".
+
+    A unit is used from two of it on and counted in whole units (27.8 hours is "27 hours"), so the number
+    stays small without turning 90 minutes into "1 hour". Seconds round up: a wait of 0.3 s is "1 second"."""
+    if math.isnan(seconds):  # a Retry-After of "nan" parses as a float
+        return "an unknown time"
+    if seconds > 365 * 86400:  # also inf; beyond a year the exact count means nothing to anyone
+        return "more than a year"
+    for length, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= 2 * length:
+            return f"{int(seconds // length)} {unit}s"
+    count = max(0, -int(-seconds // 1))
+    return f"{count} second" if count == 1 else f"{count} seconds"
+
+
 def rate_limited(host: str, headers: Mapping[str, str], retry_after: float | None) -> ImageRateLimited:
     quota = docker_hub_quota(headers)
     if quota and quota[0] <= 0:
         _, limit, window = quota
-        hours = f"{window / 3600:g} hours" if window else "a while"
+        period = wait_words(window) if window > 0 else "a while"
         return ImageRateLimited(
-            f"{host} allows {limit} image pulls per {hours} from your address, and they are used up",
+            f"{host} allows {limit} image pulls per {period} from your address, and they are used up",
             retry_after=retry_after if retry_after is not None else float(window) or None,
             hint="log in with `docker login` (logged-in users get a larger quota), or type the size yourself",
         )
-    when = f"in {retry_after:.0f} seconds" if retry_after is not None else "in a few minutes"
+    if retry_after is not None:
+        when = f"it asks to wait {wait_words(retry_after)}; try later"
+    else:
+        when = "try again in a few minutes"
     return ImageRateLimited(
         f"{host} is limiting how fast we may ask (429 Too Many Requests)",
         retry_after=retry_after,
-        hint=f"try again {when}, or type the size yourself",
+        hint=f"{when}, or type the size yourself",
     )
 
 
-def unreachable(host: str, error: httpx.HTTPError, attempts: int = 1) -> RegistryUnreachable:
+def seconds_text(seconds: float) -> str:
+    """30, 1.5, 0.2: whole seconds from 10 on, else one decimal."""
+    return f"{seconds:.0f}" if seconds >= 10 else f"{seconds:.1f}".removesuffix(".0")
+
+
+def deadline_passed(host: str, what: str, seconds: float) -> RegistryUnreachable:
+    return RegistryUnreachable(
+        f"{host} did not answer in {seconds_text(seconds)} s (waiting for {what})",
+        hint="the container registry is slow or stuck; try again later, or type the size yourself, "
+        "or run with --offline",
+    )
+
+
+def unreachable(
+    host: str, error: httpx.HTTPError | httpx.InvalidURL, attempts: int = 1, seconds: float | None = None
+) -> RegistryUnreachable:
     text = str(error) or type(error).__name__
     tried = f" (tried {attempts} times)" if attempts > 1 else ""
     if isinstance(error, httpx.TimeoutException):
-        return RegistryUnreachable(f"{host} did not answer in time{tried}", hint=OFFLINE_HINT)
+        when = f"in {seconds_text(seconds)} s" if seconds is not None else "in time"
+        return RegistryUnreachable(f"{host} did not answer {when}{tried}", hint=OFFLINE_HINT)
+    if isinstance(error, httpx.TooManyRedirects):
+        return RegistryUnreachable(
+            f"{host} sends its answers round in a loop of redirects",
+            hint="the container registry (or a proxy in front of it) is misconfigured; try again later, "
+            "or type the size yourself",
+        )
+    if isinstance(error, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return RegistryUnreachable(
+            f"{host} redirected to an address that cannot be followed: {text}",
+            hint="the container registry is misconfigured; try again later, or type the size yourself",
+        )
     if isinstance(error, httpx.ConnectError) and any(
         mark in text for mark in ("CERTIFICATE", "SSL", "TLS", "WRONG_VERSION_NUMBER", "record layer")
     ):
@@ -107,10 +164,10 @@ def server_trouble(
     host: str, response: httpx.Response, attempts: int, retry_after: float | None
 ) -> RegistryUnreachable:
     tried = f" (tried {attempts} times)" if attempts > 1 else ""
-    when = f"in {retry_after:.0f} seconds, as it asks" if retry_after is not None else "later"
+    when = f"it asks to wait {wait_words(retry_after)}; try later" if retry_after is not None else "try again later"
     return RegistryUnreachable(
         f"{host} answered {response.status_code} {response.reason_phrase}{tried}",
-        hint=f"the container registry is having trouble; try again {when}, or type the size yourself",
+        hint=f"the container registry is having trouble; {when}, or type the size yourself",
     )
 
 
@@ -127,9 +184,12 @@ async def send_with_retries(
             raise unreachable(host, error) from None
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as error:
             if final:
-                raise unreachable(host, error, attempts=attempt) from None
+                raise unreachable(host, error, attempts=attempt, seconds=policy.request_deadline) from None
             await policy.sleep(policy.backoff(attempt))
             continue
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
+            # redirect loops, unfollowable redirects, undecodable bodies: asking again gives the same answer
+            raise unreachable(host, error) from None
         status = response.status_code
         if status != 429 and status < 500:
             return response

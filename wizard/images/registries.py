@@ -13,14 +13,18 @@ from __future__ import annotations
 import asyncio
 import functools
 import ipaddress
+import itertools
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Self
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Self, TypeVar
 
 import httpx
 
-from wizard.errors import ImageUnauthorized, RegistryUnreachable
+from wizard.errors import ImageUnauthorized, RegistryUnreachable, UnsupportedManifest
 from wizard.images.auth import (
     CLIENT_ID,
     Challenge,
@@ -29,9 +33,17 @@ from wizard.images.auth import (
     usable_challenge,
 )
 from wizard.images.credentials import DOCKER_HUB_HOSTS, Credential, Credentials
-from wizard.images.faults import RetryPolicy, send_with_retries
+from wizard.images.faults import (
+    RetryPolicy,
+    deadline_passed,
+    send_with_retries,
+    unreachable,
+)
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# The distribution spec lets registries refuse manifests over 4 MiB; nothing we read from a registry (manifest,
+# error, tag list, token) is bigger, so a longer answer is refused rather than held in memory.
+ANSWER_LIMIT = 4 * 1024 * 1024
 # Manifest GETs are small: 32 in flight keep a batch of 200 distinct images to a handful of round trips,
 # still far below what ghcr.io or Docker Hub tolerate from one client.
 DEFAULT_PER_REGISTRY = 32
@@ -41,6 +53,11 @@ LOGIN_HINT = (
 )
 
 ClientFactory = Callable[[str, str, int], httpx.AsyncClient]
+T = TypeVar("T")
+
+# A lookup that runs out of time cancels its requests before it can say which one it was waiting for: each
+# request cut short notes itself here, in a list the lookup set up (its child tasks share it).
+CUT_SHORT: ContextVar[list[tuple[str, str]] | None] = ContextVar("cut_short", default=None)
 
 
 def host_without_port(host: str) -> str:
@@ -92,7 +109,8 @@ def _tls_context() -> ssl.SSLContext:
 
 
 def default_client_factory(host: str, base_url: str, connections: int) -> httpx.AsyncClient:
-    """One client, so one connection pool, per container registry."""
+    """One client, so one connection pool, per container registry. Its per-read timeout only backs up the
+    deadlines of :class:`RetryPolicy`, which bound each request and each lookup whole."""
     return httpx.AsyncClient(
         base_url=base_url,
         verify=_tls_context(),
@@ -129,6 +147,10 @@ class ContainerRegistries:
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._challenges: dict[str, Challenge | None] = {}
         self._ping_locks: dict[str, asyncio.Lock] = {}
+        self._clock = clock
+        self._once: dict[tuple[str, ...], asyncio.Future[Any]] = {}
+        self._open: dict[int, tuple[str, str, float]] = {}
+        self._numbers = itertools.count()
 
     def __repr__(self) -> str:
         return f"ContainerRegistries({sorted(self._clients)})"
@@ -140,8 +162,18 @@ class ContainerRegistries:
         await self.aclose()
 
     async def aclose(self) -> None:
+        for pending in self._once.values():
+            pending.cancel()
         clients, self._clients = list(self._clients.values()), {}
         await asyncio.gather(*(client.aclose() for client in clients))
+
+    async def once(self, key: tuple[str, ...], make: Callable[[], Awaitable[T]]) -> T:
+        """``make()``'s result, made once per run for ``key``: images that share layers (a batch built on one
+        base) read each layer's windows once. Shielded, so a lookup that runs out of time leaves the reading to
+        the others that wait for it."""
+        if key not in self._once:
+            self._once[key] = asyncio.ensure_future(make())
+        return await asyncio.shield(self._once[key])
 
     def base_url(self, host: str) -> str:
         return registry_base_url(host, self.insecure_registries)
@@ -152,14 +184,25 @@ class ContainerRegistries:
         return self._clients[host]
 
     async def get(
-        self, client: httpx.AsyncClient, host: str, path: str, *, scope: str, accept: str | None = None
+        self,
+        client: httpx.AsyncClient,
+        host: str,
+        path: str,
+        *,
+        scope: str,
+        accept: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        limit: int = ANSWER_LIMIT,
+        truncate: bool = False,
     ) -> httpx.Response:
         """GET ``path`` on ``host`` with whatever authorisation it asks for; 401 is answered once with a fresh
-        token, then returned to the caller to explain."""
+        token, then returned to the caller to explain. The body is read up to ``limit`` bytes: past it the answer
+        is refused (:class:`UnsupportedManifest`), or with ``truncate`` cut there and returned."""
         url = self.base_url(host) + path
-        headers = {"Accept": accept} if accept else {}
+        headers = {**({"Accept": accept} if accept else {}), **(headers or {})}
+        reading = _Reading(describe_request(path), limit, truncate)
         authorization, fresh = await self._authorization(client, host, scope)
-        response = await self._send(client, host, url, headers, authorization)
+        response = await self._send(client, host, url, headers, authorization, reading)
         if response.status_code != 401:
             return response
         challenge = usable_challenge(parse_challenges(response.headers.get_list("www-authenticate")))
@@ -173,16 +216,73 @@ class ContainerRegistries:
         retry_authorization, _ = await self._authorization(client, host, scope)
         if retry_authorization is None or retry_authorization == authorization:
             return response
-        return await self._send(client, host, url, headers, retry_authorization)
+        return await self._send(client, host, url, headers, retry_authorization, reading)
+
+    @asynccontextmanager
+    async def stream(
+        self, client: httpx.AsyncClient, host: str, path: str, *, scope: str, deadline: float
+    ) -> AsyncIterator[httpx.Response]:
+        """A streamed GET of a blob, for reading it whole: authorised like :meth:`get`, not retried (a cut
+        stream is reported; the next run starts over), and bounded by ``deadline`` seconds overall."""
+        url = self.base_url(host) + path
+        what = describe_request(path)
+        for attempt in (1, 2):
+            authorization, fresh = await self._authorization(client, host, scope)
+            headers = {"Authorization": authorization} if authorization else {}
+            try:
+                async with (
+                    asyncio.timeout(deadline),
+                    self._waiting(host, what),
+                    client.stream("GET", url, headers=headers) as response,
+                ):
+                    if response.status_code == 401 and attempt == 1 and authorization and not fresh:
+                        self.tokens.forget(host, scope, authorization.removeprefix("Bearer "))
+                        continue
+                    yield response
+                    return
+            except TimeoutError:
+                raise deadline_passed(host, what, deadline) from None
+            except httpx.HTTPError as error:
+                raise unreachable(host, error, seconds=self.retry.request_deadline) from None
+
+    def waiting_for(self) -> list[tuple[str, str, float]]:
+        """(host, what, seconds waited) of every request still open, the longest first: for progress lines."""
+        now = self._clock()
+        return sorted(((h, w, now - t) for h, w, t in self._open.values()), key=lambda item: -item[2])
+
+    @asynccontextmanager
+    async def _waiting(self, host: str, what: str) -> AsyncIterator[None]:
+        number = next(self._numbers)
+        self._open[number] = (host, what, self._clock())
+        try:
+            yield
+        except asyncio.CancelledError:
+            cut = CUT_SHORT.get()
+            if cut is not None:
+                cut.append((host, what))
+            raise
+        finally:
+            del self._open[number]
 
     async def _send(
-        self, client: httpx.AsyncClient, host: str, url: str, headers: dict[str, str], authorization: str | None
+        self,
+        client: httpx.AsyncClient,
+        host: str,
+        url: str,
+        headers: dict[str, str],
+        authorization: str | None,
+        reading: _Reading | None = None,
     ) -> httpx.Response:
         if authorization:
             headers = {**headers, "Authorization": authorization}
+        reading = reading or _Reading(describe_request(httpx.URL(url).path), ANSWER_LIMIT, False)
         slot = self._slots.setdefault(host, asyncio.Semaphore(self.per_registry))
-        async with slot:
-            return await send_with_retries(lambda: client.get(url, headers=headers), host, self.retry)
+        async with slot, self._waiting(host, reading.what):
+            return await send_with_retries(
+                lambda: _read_answer(client, url, headers, host, reading, self.retry.request_deadline),
+                host,
+                self.retry,
+            )
 
     async def _challenge(self, client: httpx.AsyncClient, host: str) -> Challenge | None:
         async with self._ping_locks.setdefault(host, asyncio.Lock()):
@@ -211,7 +311,16 @@ class ContainerRegistries:
     async def _fetch_token(
         self, client: httpx.AsyncClient, host: str, challenge: Challenge, scope: str, credential: Credential | None
     ) -> tuple[str, float | None]:
-        realm = httpx.URL(challenge.realm)
+        try:
+            realm = httpx.URL(challenge.realm)
+            if realm.scheme not in ("http", "https") or not realm.host:
+                raise httpx.InvalidURL("not an http(s) address")
+        except httpx.InvalidURL:
+            shown = challenge.realm if len(challenge.realm) <= 80 else challenge.realm[:77] + "..."
+            raise RegistryUnreachable(
+                f"{host} names a token service that is not a web address: {shown!r}",
+                hint="the container registry is misconfigured; tell its operators, or type the size yourself",
+            ) from None
         realm_host = realm.netloc.decode() or host
         if credential and realm.scheme != "https" and self.base_url(realm_host).startswith("https"):
             # a password over plain HTTP to a host nobody named as insecure would be readable on the way
@@ -221,7 +330,9 @@ class ContainerRegistries:
             credential = None
         params = {key: value for key, value in (("service", challenge.service), ("scope", scope)) if value}
         response = await send_with_retries(
-            lambda: _token_request(client, challenge.realm, params, credential), realm_host, self.retry
+            lambda: _token_request(client, challenge.realm, params, credential, self.retry.request_deadline),
+            realm_host,
+            self.retry,
         )
         if response.status_code in (401, 403):
             raise self.refused(host, scope.split(":")[1], credential)
@@ -257,13 +368,90 @@ class ContainerRegistries:
         )
 
 
-def _token_request(
-    client: httpx.AsyncClient, realm: str, params: dict[str, str], credential: Credential | None
-) -> Awaitable[httpx.Response]:
-    if credential and credential.identity_token:
-        # an identity token from `docker login` is an OAuth2 refresh token: POST it, never put it in a URL
-        form = {**params, "grant_type": "refresh_token", "refresh_token": credential.secret, "client_id": CLIENT_ID}
-        return client.post(realm, data=form)
-    headers = {"Authorization": credential.basic_authorization()} if credential else {}
-    # merge, not replace: a realm may carry a query of its own
-    return client.get(httpx.URL(realm).copy_merge_params(params), headers=headers)
+async def _token_request(
+    client: httpx.AsyncClient, realm: str, params: dict[str, str], credential: Credential | None, deadline: float
+) -> httpx.Response:
+    try:
+        async with asyncio.timeout(deadline):
+            if credential and credential.identity_token:
+                # an identity token from `docker login` is an OAuth2 refresh token: POST it, never put it in a URL
+                form = {
+                    **params,
+                    "grant_type": "refresh_token",
+                    "refresh_token": credential.secret,
+                    "client_id": CLIENT_ID,
+                }
+                request = client.build_request("POST", realm, data=form)
+            else:
+                headers = {"Authorization": credential.basic_authorization()} if credential else {}
+                # merge, not replace: a realm may carry a query of its own
+                request = client.build_request("GET", httpx.URL(realm).copy_merge_params(params), headers=headers)
+            response = await client.send(request, stream=True)
+            try:
+                return await _limited(response, _Reading("a token", ANSWER_LIMIT, False), httpx.URL(realm).host)
+            finally:
+                await response.aclose()
+    except TimeoutError:
+        raise httpx.ReadTimeout(f"no complete answer in {deadline:g} s") from None
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """How much of an answer to read, and what it is, for messages."""
+
+    what: str
+    limit: int
+    truncate: bool
+
+
+async def _read_answer(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str], host: str, reading: _Reading, deadline: float
+) -> httpx.Response:
+    """One GET, its body read within ``deadline`` seconds overall: a per-read timeout alone lets a registry
+    that sends a byte every few seconds keep us forever."""
+    try:
+        async with asyncio.timeout(deadline):
+            async with client.stream("GET", url, headers=headers) as response:
+                return await _limited(response, reading, host)
+    except TimeoutError:
+        raise httpx.ReadTimeout(f"no complete answer in {deadline:g} s") from None
+
+
+async def _limited(response: httpx.Response, reading: _Reading, host: str) -> httpx.Response:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > reading.limit and not reading.truncate:
+        raise _too_large(host, reading)
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > reading.limit:
+            if not reading.truncate:
+                raise _too_large(host, reading)
+            del body[reading.limit :]
+            break
+    # the body is decoded already: a Content-Encoding left on would make httpx decode it a second time
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in ("content-encoding", "content-length")]
+    return httpx.Response(response.status_code, headers=headers, content=bytes(body), request=response.request)
+
+
+def _too_large(host: str, reading: _Reading) -> UnsupportedManifest:
+    return UnsupportedManifest(
+        f"{host} answered with more than {reading.limit // (1024 * 1024)} MiB for {reading.what}; "
+        "a manifest is a few KiB, so the answer was not read",
+        hint="check that the host is a container registry; or type the size yourself",
+    )
+
+
+def describe_request(path: str) -> str:
+    """What a distribution API path asks for, in words: for 'waiting for ...' and 'did not answer' lines."""
+    if path.rstrip("/") == "/v2":
+        return "the registry's first answer (/v2/)"
+    body = path.removeprefix("/v2/")
+    for marker, words in (("/manifests/", "the manifest of"), ("/blobs/", "a layer of"), ("/tags/list", "the tags of")):
+        if marker in body:
+            repository, _, reference = body.partition(marker)
+            if marker == "/manifests/":
+                joiner = "@" if ":" in reference else ":"
+                return f"{words} {repository}{joiner}{reference[:19] if joiner == '@' else reference}"
+            return f"{words} {repository}"
+    return path

@@ -19,7 +19,8 @@ from wizard.service.answers import IMAGES, step_problems
 from wizard.service.estimate import BYTES_PER_PARAMETER, estimate_memory_mib
 from wizard.service.fields import BY_PATH, Field, asked_for, fields_of
 from wizard.service.plan import PICKED
-from wizard.service.render import human_bytes
+from wizard.size_text import notes, summary
+from wizard.units import human_bytes
 
 
 def asked(session: Session, step: str) -> list[Field]:
@@ -90,7 +91,8 @@ def _at_least_one_image(session: Session, field: Field) -> Check:
 
 
 def image_size(session: Session, reference: str) -> int | None:
-    """The size looked up, or None (said why) when the lookup is off or fails: then it is typed by hand."""
+    """The size looked up (of the kind ``settings.size_kind`` names), or None (said why) when the lookup is off
+    or fails: then it is typed by hand."""
     if session.settings.offline or session.look_up_size is None:
         session.out("  offline: the size is not looked up; type it yourself")
         return None
@@ -100,19 +102,17 @@ def image_size(session: Session, reference: str) -> int | None:
     except ImageError as error:
         session.out(f"  could not look it up: {error}")
         return None
-    for line in describe_image(found):
+    for line in describe_image(found, session.settings.size_kind):
         session.out(f"  {line}")
-    return found.size
+    return found.size_for(session.settings.size_kind)
 
 
-def describe_image(found: Any) -> list[str]:
+def describe_image(found: Any, kind: str = "unpacked") -> list[str]:
     platform = f" for {found.platform}" if getattr(found, "platform", None) else ""
-    lines = [f"size: {human_bytes(found.size)} ({found.size} bytes){platform}", f"digest: {found.digest}"]
+    lines = [f"size: {summary(found, kind)}{platform}", f"digest: {found.digest}"]
     platforms = [p.platform for p in getattr(found, "platforms", ())]
     lines.append(f"platforms: {', '.join(platforms)}" if platforms else "platforms: one (not a multi-platform image)")
-    if getattr(found, "unpacked_size", None):
-        lines.append(f"unpacked on this machine: {human_bytes(found.unpacked_size)}")
-    return lines
+    return lines + notes(found)
 
 
 # --- resources ------------------------------------------------------------------------------------

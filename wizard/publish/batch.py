@@ -223,9 +223,10 @@ def references_to_look_up(services: Iterable[BatchService]) -> list[str]:
     ))
 
 
-def with_sizes(services: Sequence[BatchService], results: Mapping[str, Any]) -> tuple[list[BatchService], list[str]]:
-    """The services with the sizes looked up for them (``BatchService.sizes``, never their answers), and a line
-    per service image whose lookup failed."""
+def with_sizes(services: Sequence[BatchService], results: Mapping[str, Any],
+               kind: str = "unpacked") -> tuple[list[BatchService], list[str]]:
+    """The services with the sizes looked up for them (``BatchService.sizes``, never their answers): the size of
+    ``kind`` ("unpacked" or "download"), and a line per service image whose lookup failed."""
     sized, failures = [], []
     for service in services:
         sizes = dict(service.sizes)
@@ -236,6 +237,6 @@ def with_sizes(services: Sequence[BatchService], results: Mapping[str, Any]) -> 
             if isinstance(result, ImageError):
                 failures.append(f"{service.label}: {BY_KEY[f'{device}_image'].flag} {reference}: {result}")
             else:
-                sizes[device] = result.size
+                sizes[device] = result.size_for(kind)
         sized.append(replace(service, sizes=sizes))
     return sized, failures

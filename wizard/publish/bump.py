@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from wizard.service.fields import BY_KEY
-from wizard.service.render import human_bytes
 from wizard.service.rules import DEVICES
+from wizard.units import human_bytes
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wizard.service.fields import BY_PATH
-from wizard.service.render import human_bytes
+from wizard.units import human_bytes
 
 ARROW = "→"
 SHOWN_CHARACTERS = 40  # a longer value is said to have changed, not shown

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from wizard.publish.plan import BODY_LIMIT, ServiceFolder, counted
-from wizard.service.render import human_bytes
+from wizard.units import human_bytes
 
 CHECKLIST = """\
 ## Checklist

@@ -16,6 +16,7 @@ from string import Template
 from wizard.service.fields import TEXT_GENERATING
 from wizard.service.manifest import Manifest, registry_json
 from wizard.service.rules import INTERFACES
+from wizard.units import human_bytes
 
 SERVICE_FILES = ("manifest.json", "README.md", "logo.svg")
 
@@ -23,15 +24,6 @@ SERVICE_FILES = ("manifest.json", "README.md", "logo.svg")
 @cache
 def _template(name: str) -> Template:
     return Template(files("wizard.templates").joinpath(name).read_text(encoding="utf-8"))
-
-
-def human_bytes(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
 
 
 def describe_memory(mib: int | None) -> str:

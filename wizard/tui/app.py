@@ -45,7 +45,7 @@ class WizardApp(NetworkWork, App):
         super().__init__()
         self.settings = settings
         self.services = services or default_services(settings)
-        self.state = WizardState(draft or Draft(), steps=STEPS, editing=editing)
+        self.state = WizardState(draft or Draft(), steps=STEPS, editing=editing, size_kind=settings.size_kind)
         self.resume, self.offer_resume = resume, offer_resume
         self.show_preview = show_preview
         self.step_titles = STEP_TITLES

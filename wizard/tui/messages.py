@@ -44,8 +44,9 @@ class SizeLookupRequested(Message):
 
 
 @dataclass
-class UnpackedSizeChosen(Message):
+class SizeKindChosen(Message):
     device: str
+    kind: str  # which looked-up figure to write for its image: "unpacked" or "download"
 
 
 @dataclass
@@ -79,7 +80,7 @@ class SizeLookedUp(Message):
 class SizeLookupFailed(Message):
     device: str
     reference: str
-    error: Any  # ImageError
+    error: Any  # ImageError, or a WizardError standing for an unexpected failure
 
 
 @dataclass

@@ -80,7 +80,8 @@ def logo_problems(path_text: str | None) -> list[str]:
 
 
 class WizardState:
-    def __init__(self, draft: Draft, *, steps: list[str], editing: EditTarget | None = None):
+    def __init__(self, draft: Draft, *, steps: list[str], editing: EditTarget | None = None,
+                 size_kind: str = "unpacked"):
         self.draft = draft
         self.steps = steps
         self.editing = editing
@@ -89,6 +90,8 @@ class WizardState:
         self.found: dict[str, Any] = {}  # image reference -> what its lookup found (ImageSize)
         self.failed: dict[str, Any] = {}  # image reference -> why its lookup failed (ImageError)
         self.looking_up: dict[str, str] = {}  # device -> the reference whose lookup is running
+        self.size_kind = size_kind  # the figure a lookup writes, from the settings, until one is chosen
+        self.kinds: dict[str, str] = {}  # image reference -> the figure chosen for it on the Images step
         self.dirty = False
         self.back_to_review = False
         self.written_folder: Path | None = None
@@ -133,16 +136,22 @@ class WizardState:
             del self.looking_up[device]
         if found is not None:
             self.found[reference] = found
-            self.draft.sizes[reference] = found.size
+            self.draft.sizes[reference] = found.size_for(self.kind_of(reference))
         else:
             self.failed[reference] = error
 
-    def choose_unpacked(self, device: str) -> None:
+    def kind_of(self, reference: str) -> str:
+        """Which looked-up figure is written for ``reference``: "unpacked" or "download"."""
+        return self.kinds.get(reference, self.size_kind)
+
+    def choose_size_kind(self, device: str, kind: str) -> None:
         reference = self.reference(device)
         found = self.found.get(reference) if reference else None
-        if found is not None and found.unpacked_size:
-            self.draft.sizes[reference] = found.unpacked_size
-            self.dirty = True
+        if found is None or self.kind_of(reference) == kind:
+            return
+        self.kinds[reference] = kind
+        self.draft.sizes[reference] = found.size_for(kind)
+        self.dirty = True
 
     def forget_other_sizes(self) -> None:
         """Before a save: sizes of references no longer typed are not worth keeping."""

@@ -2,7 +2,9 @@
 
 Each worker wraps one core call and posts what came back as a message (``wizard.tui.messages``); the
 handlers here change the state and ask the screen on show to render it. Nothing blocks the event loop:
-the coroutines run as async workers, and ``resolve_token`` (which may run ``gh``) in a thread.
+the coroutines run as async workers, and ``resolve_token`` (which may run ``gh``) in a thread. Every worker
+ends in a message, whatever it raised: an exception left to the worker would leave a spinner turning and no
+way to try again.
 """
 
 from __future__ import annotations
@@ -13,6 +15,15 @@ from typing import Any
 from wizard.errors import WizardError
 from wizard.service.answers import check_answer
 from wizard.tui import messages as m
+
+
+def explained(error: Exception, doing: str) -> WizardError:
+    """``error`` itself when the tool raised it on purpose; else what the person is told of a failure nobody
+    foresaw, naming only the exception's type: its text may carry a URL or a header with a token in it."""
+    if isinstance(error, WizardError):
+        return error
+    return WizardError(f"{doing} stopped on an unexpected error ({type(error).__name__})",
+                       hint="try again; if it keeps failing, report it")
 
 
 class NetworkWork:
@@ -32,8 +43,9 @@ class NetworkWork:
     async def _load_index(self) -> None:
         try:
             index = await self.services.load_index()
-        except WizardError as error:
-            self.post_message(m.IndexLoaded(None, f"{error.message}; ids and ports are not checked"))
+        except Exception as error:  # noqa: BLE001 - any failure must end in a message, or a spinner turns forever
+            note = f"{explained(error, 'loading the index').message}; ids and ports are not checked"
+            self.post_message(m.IndexLoaded(None, note))
             return
         self.post_message(m.IndexLoaded(index, index.age_note()))
 
@@ -65,8 +77,8 @@ class NetworkWork:
         await asyncio.sleep(self.LOOKUP_DEBOUNCE)
         try:
             found = await self.services.look_up_size(reference)
-        except WizardError as error:
-            self.post_message(m.SizeLookupFailed(device, reference, error))
+        except Exception as error:  # noqa: BLE001 - any failure must end in a message, or a spinner turns forever
+            self.post_message(m.SizeLookupFailed(device, reference, explained(error, "the size lookup")))
             return
         self.post_message(m.SizeLookedUp(device, reference, found))
 
@@ -82,8 +94,8 @@ class NetworkWork:
         self.look_up_size(message.device, again=True)
         self.refresh_screen()
 
-    def on_unpacked_size_chosen(self, message: m.UnpackedSizeChosen) -> None:
-        self.state.choose_unpacked(message.device)
+    def on_size_kind_chosen(self, message: m.SizeKindChosen) -> None:
+        self.state.choose_size_kind(message.device, message.kind)
         self.refresh_screen()
 
     # --- the pull request ---------------------------------------------------------------------
@@ -101,8 +113,8 @@ class NetworkWork:
     def _resolve_token(self) -> None:
         try:
             token = self.services.resolve_token()
-        except WizardError as error:
-            self.post_message(m.TokenMissing(str(error)))
+        except Exception as error:  # noqa: BLE001 - any failure must end in a message, or a spinner turns forever
+            self.post_message(m.TokenMissing(str(explained(error, "finding a GitHub token"))))
             return
         self.post_message(m.TokenResolved(token))
 
@@ -123,8 +135,8 @@ class NetworkWork:
 
         try:
             result = await self.services.publish([self.state.written_folder], token, progress)
-        except WizardError as error:
-            self.post_message(m.PublishFailed(str(error)))
+        except Exception as error:  # noqa: BLE001 - any failure must end in a message, or a spinner turns forever
+            self.post_message(m.PublishFailed(str(explained(error, "opening the pull request"))))
             return
         self.post_message(m.PublishFinished(result.pr_url, result.created))
 

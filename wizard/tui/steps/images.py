@@ -1,30 +1,42 @@
 """Step 3: an image per device; each size is looked up as soon as the reference is valid.
 
 A looked-up size is the plan's (``PlanContext.sizes``), shown in the size field's placeholder; typing a
-size overrides it, and a new reference has none until its own lookup ends.
+size overrides it, and a new reference has none until its own lookup ends. A lookup finds two figures: the
+unpacked one is written unless the settings or the person's choice here say the download one.
 """
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Button, LoadingIndicator
+from textual.widgets import Button, LoadingIndicator, RadioButton, RadioSet
 
 from wizard.service.answers import check_answer, label_for
 from wizard.service.fields import Field
 from wizard.service.plan import ServicePlan
-from wizard.service.render import human_bytes
 from wizard.service.rules import DEVICES
-from wizard.tui.messages import SizeLookupRequested, UnpackedSizeChosen
+from wizard.size_text import notes, summary
+from wizard.tui.messages import SizeKindChosen, SizeLookupRequested
 from wizard.tui.steps.base import StepScreen
 from wizard.tui.widgets import Notice
+from wizard.units import human_bytes
+
+KINDS = ("unpacked", "download")
 
 
-def describe_found(found) -> str:
-    platforms = ", ".join(p.platform + (f" {human_bytes(p.size)}" if p.size else "")
+def describe_found(found, kind: str) -> str:
+    platforms = ", ".join(p.platform + (f" {human_bytes(p.download_size)}" if p.download_size else "")
                           for p in getattr(found, "platforms", ()) or ())
-    text = f"✔ {human_bytes(found.size)} ({found.size} bytes) to download · {found.digest[:19]}…"
-    return text + (f"\n  platforms: {platforms}" if platforms else "")
+    lines = [f"✔ {summary(found, kind)} · {found.digest[:19]}…", *(f"  {line}" for line in notes(found))]
+    return "\n".join(lines + ([f"  platforms: {platforms}"] if platforms else []))
+
+
+def kind_labels(found) -> tuple[str, str]:
+    """The choice's two labels, each with its figure."""
+    unpacked = found.unpacked
+    mark = "" if unpacked.exact else "~"
+    return (f"Write the unpacked size: {mark}{human_bytes(unpacked.size)}, what it takes on disk",
+            f"Write the download size: {human_bytes(found.download_size)}, what a pull downloads")
 
 
 class ImagesStep(StepScreen):
@@ -41,7 +53,9 @@ class ImagesStep(StepScreen):
             yield LoadingIndicator(id=f"spinner-{device}", classes="hidden")
             yield Notice("", id=f"lookup-{device}")
             yield Button("Retry lookup", id=f"retry-{device}", classes="hidden")
-            yield Button("Use the unpacked size", id=f"unpacked-{device}", classes="hidden")
+            with RadioSet(id=f"size-kind-{device}", classes="size-kind hidden"):
+                for kind in KINDS:
+                    yield RadioButton(f"Write the {kind} size", id=f"size-kind-{device}-{kind}")
 
     def show_state(self, plan: ServicePlan) -> None:
         for device in DEVICES:
@@ -56,18 +70,14 @@ class ImagesStep(StepScreen):
         self.query_one(f"#lookup-box-{device}").display = bool(self.query_one(f"#field-{device}_image").display)
         self.query_one(f"#spinner-{device}").set_class(not running, "hidden")
         self.query_one(f"#retry-{device}").set_class(error is None or running, "hidden")
-        unpacked = getattr(found, "unpacked_size", None) if not running else None
-        button = self.query_one(f"#unpacked-{device}", Button)
-        button.set_class(not unpacked, "hidden")
-        if unpacked:  # the local Docker engine has it: offer what `docker image inspect` shows
-            button.label = f"Use the unpacked size instead ({human_bytes(unpacked)}, from the local Docker engine)"
+        self.show_kind_choice(device, None if running else found, state.kind_of(reference) if reference else "")
         notice = self.query_one(f"#lookup-{device}", Notice)
         if not reference or check_answer(f"{device}_image", reference):
             notice.say("")
         elif running:
             notice.say(f"looking up {reference} …", "busy")
         elif found is not None:
-            notice.say(describe_found(found), "success")
+            notice.say(describe_found(found, state.kind_of(reference)), "success")
         elif error is not None:
             notice.say(f"✘ {error}\n  Type the size below, or retry.", "error")
         elif reference in state.draft.sizes:
@@ -78,13 +88,31 @@ class ImagesStep(StepScreen):
         else:
             notice.say("")
 
+    def show_kind_choice(self, device: str, found, kind: str) -> None:
+        """Unpacked or download: offered once a lookup found both figures."""
+        choice = self.query_one(f"#size-kind-{device}", RadioSet)
+        offered = found is not None and found.unpacked is not None
+        choice.set_class(not offered, "hidden")
+        if not offered:
+            return
+        for option, label in zip(KINDS, kind_labels(found)):
+            button = self.query_one(f"#size-kind-{device}-{option}", RadioButton)
+            button.label = label
+            if option == kind and not button.value:
+                button.value = True  # the other one follows: a RadioSet holds one pressed button
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        event.stop()
+        device = (event.radio_set.id or "").removeprefix("size-kind-")
+        kind = (event.pressed.id or "").removeprefix(f"size-kind-{device}-")
+        self.post_message(SizeKindChosen(device, kind))
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id or ""
-        for prefix, message in (("retry-", SizeLookupRequested), ("unpacked-", UnpackedSizeChosen)):
-            if button.startswith(prefix):
-                event.stop()
-                self.post_message(message(button.removeprefix(prefix)))
-                return
+        if button.startswith("retry-"):
+            event.stop()
+            self.post_message(SizeLookupRequested(button.removeprefix("retry-")))
+            return
         super().on_button_pressed(event)
 
     def extra_problems(self) -> list[str]:
