@@ -26,6 +26,7 @@ class Draft:
     visited: list[str] = field(default_factory=list)
     sizes: dict[str, int] = field(default_factory=dict)  # image reference -> bytes looked up; not an answer
     readme: str | None = None  # None: the README is generated from the answers
+    readme_base: str | None = None  # what the answers generated when the README was last edited or kept
     logo_path: str | None = None  # None: the placeholder logo
     out: str | None = None
     saved_at: float | None = None
@@ -58,21 +59,60 @@ def save_draft(draft: Draft, path: Path | None = None) -> Path:
     return path
 
 
-def load_draft(path: Path | None = None) -> Draft | None:
-    """The saved draft, or None when there is none (or it cannot be read: a draft is a convenience)."""
+# what each saved field must be; anything else makes the draft unreadable rather than crash a front end
+SHAPES: dict[str, tuple[type, ...]] = {"answers": (dict,), "step": (str,), "visited": (list,), "sizes": (dict,),
+                                       "readme": (str, type(None)), "readme_base": (str, type(None)), "logo_path": (str, type(None)),
+                                       "out": (str, type(None)), "saved_at": (int, float, type(None))}
+
+
+def inspect_draft(path: Path | None = None) -> tuple[Draft | None, str | None]:
+    """(the saved draft, None), (None, None) when there is none, or (None, why it cannot be read)."""
     path = path or draft_path()
     try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(payload, dict) or payload.get("version") != DRAFT_VERSION:
-        return None
-    known = {name: payload[name] for name in Draft.__dataclass_fields__ if name in payload}
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, None
+    except (OSError, UnicodeDecodeError) as error:
+        return None, getattr(error, "strerror", None) or "it is not UTF-8 text"
     try:
-        return Draft(**known)
-    except TypeError:
-        return None
+        payload = json.loads(text)
+    except (ValueError, RecursionError):
+        return None, "it is not valid JSON"
+    if not isinstance(payload, dict) or payload.get("version") != DRAFT_VERSION:
+        return None, f"it is not a version {DRAFT_VERSION} draft"
+    known = {name: payload[name] for name in Draft.__dataclass_fields__ if name in payload}
+    wrong = [name for name, value in known.items() if not isinstance(value, SHAPES[name])]
+    if wrong:
+        return None, f"its {', '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} not what a draft holds"
+    return Draft(**known), None
+
+
+def load_draft(path: Path | None = None) -> Draft | None:
+    """The saved draft, or None when there is none or it cannot be read (``inspect_draft`` says why)."""
+    return inspect_draft(path)[0]
+
+
+def set_aside(path: Path | None = None) -> Path:
+    """Move an unreadable draft out of the way, so that saving a new one does not destroy it."""
+    path = path or draft_path()
+    kept = path.with_name(f"{path.stem}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}")
+    os.replace(path, kept)
+    return kept
 
 
 def discard_draft(path: Path | None = None) -> None:
     (path or draft_path()).unlink(missing_ok=True)
+
+
+def saved_draft_or_notice(path: Path | None = None) -> tuple[Draft | None, str | None]:
+    """The saved draft, or what to tell the person about the one that could not be read (set aside, kept)."""
+    draft, problem = inspect_draft(path)
+    if problem is None:
+        return draft, None
+    path = path or draft_path()
+    try:
+        kept = set_aside(path)
+    except OSError as error:
+        return None, (f"The saved draft {path} cannot be read ({problem}) or moved ({error.strerror}); "
+                      "move it yourself before saving a new draft.")
+    return None, f"The saved draft could not be read ({problem}); it is kept as {kept}. Starting a new service."

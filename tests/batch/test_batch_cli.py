@@ -12,7 +12,7 @@ from tests.batch.conftest import INDEX, service, write_spec
 from tests.found_sizes import found_size
 from wizard.cli import main
 
-ASSETS = Path(__file__).resolve().parents[2] / "assets" / "examples" / "batch"
+ASSETS = Path(__file__).resolve().parents[2] / "wizard" / "examples" / "batch"
 DEFAULTS = {"interfaces": ["chat"], "memory": "8 GiB"}
 
 

@@ -13,7 +13,7 @@ from tests.core.conftest import EXAMPLES, INDEX
 from wizard import __version__
 from wizard.cli import main
 
-ASSETS = Path(__file__).resolve().parents[2] / "assets" / "examples"
+ASSETS = Path(__file__).resolve().parents[2] / "wizard" / "examples"
 GOOD_FLAGS = [
     "--name", "Dolly v2 12B Test",
     "--description", "Dolly-v2-12b, developed by Databricks, is an instruction-following model.",

@@ -166,7 +166,7 @@ def test_a_failed_pull_request_keeps_the_folder_and_names_the_command(settings, 
 def test_the_no_terminal_message_names_the_spec_file_and_the_flags():
     message = no_terminal_message()
     assert "prem-new-service new --from SPEC.toml" in message
-    assert "assets/examples/" in message
+    assert "new --example" in message and "assets/" not in message
     for flag in ("--name", "--description", "--interface", "--memory", "--gpu-image or --cpu-image"):
         assert flag in message
     assert "--id" not in message and "--external-port" not in message, "those have defaults"

@@ -29,6 +29,7 @@ class FakeNetwork:
     def __init__(self):
         self.looked_up: list[str] = []
         self.published: list[list[Path]] = []
+        self.options: list[dict] = []  # the title, body and draft flag each publish was asked for
         self.size_error: Exception | None = None
         self.publish_error: Exception | None = None
         self.token: str | None = "ghp_fake_token_for_tests"
@@ -47,8 +48,9 @@ class FakeNetwork:
         return found_size(reference, UNPACKED, DOWNLOAD, reason=self.estimate_reason, digest=DIGEST,
                           engine_size=self.engine_size, warnings=self.warnings)
 
-    async def publish(self, folders, token, progress):
+    async def publish(self, folders, token, progress, **options):
         self.published.append(list(folders))
+        self.options.append(options)
         if self.publish_error:
             raise self.publish_error
         for stage in ("check", "fork", "branch", "commit", "pull request"):

@@ -16,12 +16,36 @@ async def settle(pilot: Pilot) -> None:
     await pilot.pause()
 
 
+def burst(app, keys) -> None:
+    """Hand every key to the driver at once, as a terminal delivers a held key or a paste without bracketed
+    paste: the app handles the first only after all are queued (``pilot.press`` waits for idle after each)."""
+    import unicodedata
+
+    from textual import events
+    from textual.keys import _character_to_key, _get_unicode_name_from_key
+
+    for key in keys:
+        if len(key) == 1:  # a character: its key name ("minus" for "-"), and the character itself
+            key, character = (key if key.isalnum() else _character_to_key(key)), key
+        else:
+            try:
+                character = unicodedata.lookup(_get_unicode_name_from_key(key))
+            except KeyError:
+                character = None
+        event = events.Key(key, character)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
 async def type_into(pilot: Pilot, selector: str, text: str) -> None:
+    """Type ``text`` into a field, all at once as a fast typist's keys arrive."""
     widget = pilot.app.screen.query_one(selector)
     widget.focus()
     widget.value = ""
-    await pilot.press(*text) if text else None
     await pilot.pause()
+    burst(pilot.app, list(text))
+    await pilot.pause()
+    await settle(pilot)
 
 
 async def paste_into(pilot: Pilot, selector: str, text: str) -> None:
@@ -82,8 +106,8 @@ async def fill_resources(pilot: Pilot) -> None:
 async def next_step(pilot: Pilot) -> None:
     """Next; on Review, the generated README's TODO lines are allowed first, as a person would choose."""
     if pilot.app.screen.id == "review" or getattr(pilot.app.screen, "NAME", "") == "review":
-        actions = pilot.app.screen.query("#review-todo-actions")
-        if actions and actions.first().display:
+        allow = pilot.app.screen.query("#allow-todo")
+        if allow and allow.first().display and pilot.app.screen.query_one("#review-question-actions").display:
             await press(pilot, "#allow-todo")
             return
     await pilot.press("ctrl+n")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import wizard.tui
 from wizard.service.fields import STEPS
-from wizard.tui.steps import STEP_SCREENS
+from wizard.tui.steps import STEP_TITLES
 
 TUI = Path(wizard.tui.__file__).parent
 
@@ -37,8 +37,8 @@ def test_the_app_is_small_and_no_file_is_long():
 
 
 def test_the_steps_are_the_tables_then_docs_review_publish():
-    assert list(STEP_SCREENS) == [*STEPS, "docs", "review", "publish"]
-    assert list(STEP_SCREENS) == ["identity", "interfaces", "images", "resources", "running", "docs", "review",
+    assert list(STEP_TITLES) == [*STEPS, "docs", "review", "publish"]
+    assert list(STEP_TITLES) == ["identity", "interfaces", "images", "resources", "running", "docs", "review",
                                   "publish"]
 
 
@@ -50,6 +50,6 @@ def test_asking_steps_restate_no_field():
         source = (TUI / "steps" / f"{step}.py").read_text(encoding="utf-8")
         tree = ast.parse(source)
         strings = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
-        assert not strings & (labels - {STEP_SCREENS[step].TITLE}), step  # "Interfaces" is a step too
+        assert not strings & (labels - {STEP_TITLES[step]}), step  # "Interfaces" is a step too
         assert "AnswerField(" not in source and "compose_step" not in source, step
     assert "def " not in (TUI / "steps" / "running.py").read_text()  # the table gives it everything

@@ -8,7 +8,6 @@ from tests.tui.conftest import DOLLY_GPU, DOWNLOAD, UNPACKED
 from tests.tui.flows import NAME, paste_into, press, settle, to_step, type_into
 
 
-
 async def gpu_image_looked_up(pilot) -> str:
     """Paste the GPU image on the Images step, let its lookup end, and return what the step says of it."""
     await to_step(pilot, "images")

@@ -10,9 +10,9 @@ async def test_todo_lines_are_open_questions_that_stop_review_until_allowed(make
     app = make_app(offer_resume=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await to_step(pilot, "review")
-        todo = app.screen.query_one("#review-todo")
-        assert todo.display and "README.md still has 4 TODO line(s)" in str(todo.render())
-        assert "line 7: add a link to the model card" in str(todo.render())
+        todo = app.screen.query_one("#review-questions")
+        assert todo.display and "Open questions (4)" in str(todo.render())
+        assert "README.md line 7: TODO: add a link to the model card" in str(todo.render())
         assert len([p for p in app.problems("review") if p.startswith("README.md line")]) == 4
 
         await pilot.press("ctrl+n")
@@ -35,4 +35,4 @@ async def test_writing_them_on_docs_is_one_button_away_and_brings_you_back(make_
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert app.screen.NAME == "review"
-        assert not app.screen.query_one("#review-todo").display and app.problems("review") == []
+        assert not app.screen.query_one("#review-questions").display and app.problems("review") == []

@@ -57,3 +57,15 @@ def test_at_80_by_24_with_the_manifest_shown(snap_compare, make_app):
         await settle(pilot)
 
     assert snap_compare(make_app(offer_resume=False), terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_each_step_at_80_by_24_without_colour(snap_compare, make_app, monkeypatch, step):
+    """The smallest terminal the README promises, and NO_COLOR: every state told by a mark, not a colour."""
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    async def run_before(pilot):
+        await to_step(pilot, step)
+        await settle(pilot)
+
+    assert snap_compare(make_app(offer_resume=False), terminal_size=(80, 24), run_before=run_before)

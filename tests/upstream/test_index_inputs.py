@@ -112,6 +112,7 @@ def started(monkeypatch):
 
     class App:
         return_code = 0
+        farewell: list[str] = []
 
         def __init__(self, settings, **kwargs):
             runs.append({"front end": "tui", **kwargs})

@@ -85,11 +85,9 @@ def run_wizard(args: argparse.Namespace) -> int:
         from wizard.prompts import run_plain
 
         return run_plain(settings, resume=args.resume, index=index)
-    from wizard.tui.app import WizardApp
+    from wizard.tui.app import WizardApp, run_and_report
 
-    app = WizardApp(settings, resume=args.resume, services=preloaded_services(settings, index))
-    app.run()
-    return app.return_code or 0
+    return run_and_report(WizardApp(settings, resume=args.resume, services=preloaded_services(settings, index)))
 
 
 def preloaded_services(settings, index):

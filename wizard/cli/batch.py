@@ -40,10 +40,11 @@ from wizard.cli.common import LookupStatus, say
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from wizard.cli.common import add_options, add_upstream_arguments
+    from wizard.cli.common import add_example_flag, add_options, add_upstream_arguments
 
-    parser.add_argument("specs", nargs="+", metavar="SPEC", help="TOML, YAML or JSON files of services "
-                        "(shared defaults at the top, then [[services]]; see assets/examples/batch/)")
+    add_example_flag(parser, "batch/batch-chat-models.toml")
+    parser.add_argument("specs", nargs="*", metavar="SPEC", help="TOML, YAML or JSON files of services "
+                        "(shared defaults at the top, then [[services]]; `prem-new-service batch --example` prints one)")
     add_options(parser, "out", "index", "offline", "platform", "size_kind", "exact", "force", "dry_run", "json",
                 out="folder to write the service folders into (default: .)",
                 offline="use no network: cached index, every size given in the spec",
@@ -280,9 +281,14 @@ def checked_services(args: argparse.Namespace, settings) -> tuple[list, Any]:
 def run(args: argparse.Namespace) -> int:
     import json
 
+    from wizard.cli.common import print_example
     from wizard.errors import InvalidInput
     from wizard.settings import build_settings
 
+    if print_example(args):
+        return 0
+    if not args.specs:
+        raise InvalidInput(["give at least one spec file"], hint="`prem-new-service batch --example` prints one")
     if args.pr_per_service and not args.publish:
         raise InvalidInput(["--pr-per-service goes with --publish"], hint="add --publish, or leave it out")
     settings = build_settings({"out": args.out, "offline": args.offline, "index_url": args.index,

@@ -345,3 +345,18 @@ def publish_and_report(folders, settings, *, draft=False, force=False, branch=No
         print(f"pull request {verb} ({len(result.calls)} calls to GitHub)", file=sys.stderr)
         print(result.pr_url)
     return 0
+
+
+def add_example_flag(parser: argparse.ArgumentParser, example: str) -> None:
+    """``--example``: print a filled-in spec file that ships with the tool (``wizard/examples/``)."""
+    parser.add_argument("--example", action="store_const", const=example, default=None,
+                        help="print a filled-in spec file to start from, and exit")
+
+
+def print_example(args: argparse.Namespace) -> bool:
+    if not getattr(args, "example", None):
+        return False
+    from importlib.resources import files
+
+    print(files("wizard").joinpath("examples", args.example).read_text(encoding="utf-8"), end="")
+    return True

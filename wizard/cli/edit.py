@@ -121,11 +121,11 @@ def run(args: argparse.Namespace) -> int:
             print("no field flag given: checking the folder and saving it unchanged (give flags such as --memory to "
                   "change answers, or run in a terminal for the wizard)", file=sys.stderr)
         return save_without_wizard(folder, original, given, settings, args)
-    from wizard.tui.app import WizardApp
-    from wizard.tui.state import EditTarget, edit_draft
+    from wizard.tui.app import WizardApp, run_and_report
+    from wizard.tui.editing import EditTarget, edit_draft
 
     target = EditTarget(folder, original)
     draft_file = data_dir() / f"edit-{folder.name}.json"
-    app = WizardApp(settings, draft=edit_draft(target), editing=target, offer_resume=False, saved_at_source=draft_file)
-    app.run()
-    return app.return_code or 0
+    app = WizardApp(settings, draft=edit_draft(target), editing=target, saved_at_source=draft_file)
+    app.RESUME_COMMAND = f"prem-new-service edit {folder}"
+    return run_and_report(app)

@@ -13,12 +13,18 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from wizard.cli.common import add_answer_groups, add_options, add_upstream_arguments
+    from wizard.cli.common import (
+        add_answer_groups,
+        add_example_flag,
+        add_options,
+        add_upstream_arguments,
+    )
 
     add_answer_groups(parser, "answers: {step}", "each answer is also a key of a --from file: --gpu-image is "
                       "gpu_image; flags beat the file")
     source = parser.add_argument_group("where from, where to")
     source.add_argument("--from", dest="spec", metavar="FILE", help="TOML, YAML or JSON file with the same keys")
+    add_example_flag(source, "dolly-v2-12b.toml")
     add_options(source, "out", "force", "dry_run", "json", dry_run="print the files instead of writing them",
                 json="print a JSON summary on stdout")
     upstream = parser.add_argument_group("upstream checks")
@@ -59,7 +65,7 @@ def checked_plan(answers, index, *, sizes_pending: bool):
         raise InvalidInput(problem_lines(plan), hint="fix these answers and run again; nothing was written")
     if plan.missing:
         raise MissingAnswers(missing_lines(plan.missing),
-                             hint="give them as flags or keys of a --from file (see assets/examples/)")
+                             hint="give them as flags or keys of a --from file (`prem-new-service new --example` prints one)")
     if index is None and plan.sources.get("external_port") == PICKED:
         say(f"warning: picked external port {plan.answers['external_port']} without the upstream index; "
             "it may clash with a service added meanwhile")
@@ -84,13 +90,21 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from wizard.cli.common import look_up_sizes, missing_lines, problem_lines, say
+    from wizard.cli.common import (
+        look_up_sizes,
+        missing_lines,
+        print_example,
+        problem_lines,
+        say,
+    )
     from wizard.errors import InvalidInput, WizardError
     from wizard.registry.upstream import settings_index
     from wizard.service.manifest import registry_dict
     from wizard.service.plan import PlanContext, folder_of, plan_service
     from wizard.settings import build_settings
 
+    if print_example(args):
+        return 0
     settings = build_settings({"out": args.out, "offline": args.offline, "index_url": args.index,
                                "upstream": args.upstream, "base": args.base, "api_url": args.api_url,
                                "size_kind": args.size_kind})

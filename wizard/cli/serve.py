@@ -144,6 +144,6 @@ def run_session(args: argparse.Namespace) -> int:
 
     services = dataclasses.replace(default_services(settings), resolve_token=participant_token)
     draft_file = data_dir() / "served-drafts" / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.json"
-    app = WizardApp(settings, services=services, offer_resume=False, saved_at_source=draft_file)
+    app = WizardApp(settings, services=services, offer_resume=False, saved_at_source=draft_file, in_browser=True)
     app.run()
     return app.return_code or 0

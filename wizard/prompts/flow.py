@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from wizard.draft import Draft, discard_draft, load_draft, save_draft
+from wizard.draft import Draft, discard_draft, save_draft, saved_draft_or_notice
 from wizard.prompts import finish
 from wizard.prompts.asking import Questions
 from wizard.prompts.outside import (
@@ -66,9 +66,11 @@ def run_plain(
 
 
 def starting_draft(questions: Questions, resume: bool, out: Callable[[str], None]) -> Draft:
-    saved = load_draft()
+    saved, notice = saved_draft_or_notice()
+    if notice:
+        out(notice)
     if saved is None or saved.is_empty():
-        if resume:
+        if resume and not notice:
             out("No saved draft was found; starting a new service.")
         return Draft()
     when = describe_age(time.time() - saved.saved_at) if saved.saved_at else "earlier"
@@ -130,8 +132,9 @@ def no_terminal_message() -> str:
     return "\n".join([
         "prem-new-service: there is no terminal to ask questions in, so nothing was asked.",
         "Give the answers as a spec file or as flags instead:",
+        "  prem-new-service new --example > SPEC.toml   (a filled-in spec to start from; edit it, then)",
         "  prem-new-service new --from SPEC.toml",
-        "      a TOML, YAML or JSON file, see assets/examples/; its keys are the flag names without the dashes",
+        "      a TOML, YAML or JSON file; its keys are the flag names without the dashes",
         f"  prem-new-service new {example}",
         f"      needed: {', '.join(needed)}",
         "      and `prem-new-service new --help` lists the rest",

@@ -16,21 +16,13 @@ from wizard.draft import Draft
 from wizard.prompts.asking import Questions
 from wizard.prompts.outside import LookUpSize, Publish
 from wizard.registry.index import RegistryIndex
+from wizard.service.fields import STEP_TITLES as SHARED_STEP_TITLES
 from wizard.service.plan import PlanContext, ServicePlan, plan_service
 from wizard.service.rules import DEVICES
 from wizard.settings import Settings
 
 # Every interactive front end's order; the first five are the field table's steps.
-STEP_TITLES = {
-    "identity": "Identity",
-    "interfaces": "Interfaces",
-    "images": "Images",
-    "resources": "Resources",
-    "running": "Running",
-    "docs": "Docs",
-    "review": "Review",
-    "write": "Write",
-}
+STEP_TITLES = {**SHARED_STEP_TITLES, "write": "Write"}
 STEP_ORDER = tuple(STEP_TITLES)
 EMPTY = (None, "", [])
 

@@ -1,6 +1,6 @@
 """Batch spec files: many services in one TOML, YAML or JSON file, with shared defaults at the top.
 
-The format (see ``assets/examples/batch/``)::
+The format (see ``wizard/examples/batch/``; ``prem-new-service batch --example`` prints one)::
 
     # shared defaults: any spec key of the field table (fields.SPEC_KEYS; kebab-case works too)
     interfaces = ["chat"]
@@ -101,7 +101,7 @@ def services_from_spec(data: Mapping[str, Any], source: str) -> tuple[list[Batch
     if not isinstance(entries, list) or not entries:
         shape = "is empty" if isinstance(entries, list) else "is missing" if entries is None else "is not a list"
         problems.append(f"{source}: '{SERVICES_KEY}' {shape}; add a [[services]] table per service (TOML) or a "
-                        f"'{SERVICES_KEY}:' list (YAML, JSON), see assets/examples/batch/")
+                        f"'{SERVICES_KEY}:' list (YAML, JSON), `prem-new-service batch --example` prints one")
         return [], problems
     services = []
     for position, entry in enumerate(entries):

@@ -80,10 +80,11 @@ def _marked_dry_run(progress: Progress) -> Progress:
 class _Publisher:
     def __init__(self, gh: GitHub, settings: Settings, services: Sequence[ServiceFolder], findings, *, branch: str,
                  title: str | None, draft: bool, force: bool, progress: Progress, sleep, before: Before | None,
-                 allow_todo: bool, read_blobs: bool = True) -> None:
+                 allow_todo: bool, read_blobs: bool = True, body: str | None = None) -> None:
         self.gh, self.settings, self.services, self.findings = gh, settings, services, findings
         self.upstream, self.base = settings.upstream, settings.base
         self.branch, self.title, self.draft, self.force = branch, title, draft, force
+        self.body = body
         self.names = [s.name for s in services]
         self.progress, self.sleep = progress, sleep
         self.before, self.allow_todo, self.read_blobs = before, allow_todo, read_blobs
@@ -219,7 +220,7 @@ class _Publisher:
     async def open_pull_request(self, head: str) -> dict[str, Any]:
         self.say("pull request", f"opening the pull request against {self.upstream} {self.base}")
         pr = await self.gh.create_pull_request(
-            self.upstream, title=self.title, head=head, base=self.base, body=pull_request_body(self.services),
+            self.upstream, title=self.title, head=head, base=self.base, body=self.body or pull_request_body(self.services),
             draft=self.draft, maintainer_can_modify=self.fork != self.upstream,
         )
         if pr is None:  # opened in the meantime, by another run
@@ -246,6 +247,7 @@ async def publish_folders(
     progress: Progress | None = None,
     branch: str | None = None,
     title: str | None = None,
+    body: str | None = None,
     dry_run: bool = False,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     before: Before | None = None,
@@ -281,7 +283,8 @@ async def publish_folders(
         client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
     gh = GitHub(client, api_url=settings.api_url, token=token, sleep=sleep)
     publisher = _Publisher(gh, settings, services, findings, branch=chosen, title=title, draft=draft, force=force,
-                           progress=report, sleep=sleep, before=before, allow_todo=allow_todo, read_blobs=not dry_run)
+                           progress=report, sleep=sleep, before=before, allow_todo=allow_todo, read_blobs=not dry_run,
+                           body=body)
     try:
         result = await publisher.run()
     except GitHubError as error:
@@ -294,3 +297,9 @@ async def publish_folders(
     if dry_run:
         return PublishResult(None, None, result.branch, True, None, result.fork, True, result.calls, dry_run=True)
     return result
+
+
+def proposed_pull_request(folders: Sequence[Path | str]) -> tuple[str, str]:
+    """The title and body a pull request of ``folders`` gets unless the contributor writes their own."""
+    services, _ = read_service_folders([Path(f) for f in folders])
+    return pull_request_title(services), pull_request_body(services)

@@ -254,6 +254,11 @@ FIELDS: tuple[Field, ...] = (
 
 BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
 BY_PATH: dict[str, Field] = {f.path: f for f in FIELDS}
+# The steps every interactive front end shows, in order, with their titles: the field table's asking steps,
+# then the README and logo, then the review. Each front end adds its own last step (writing, publishing).
+STEP_TITLES = {"identity": "Identity", "interfaces": "Interfaces", "images": "Images", "resources": "Resources",
+               "running": "Running", "docs": "Docs", "review": "Review"}
+
 STEPS: dict[str, tuple[str, ...]] = {}
 for _field in FIELDS:
     if _field.step:

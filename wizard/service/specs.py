@@ -59,7 +59,7 @@ def read_spec_file(path: Path) -> dict[str, Any]:
         raise ManifestSyntaxError(str(path), 1, 1, "the file is not UTF-8 text") from None
     data = parse_spec_text(text, kind, str(path))
     if not isinstance(data, dict):
-        raise WizardError(f"{path}: a spec file holds keys and values at its top level", hint="see assets/examples/")
+        raise WizardError(f"{path}: a spec file holds keys and values at its top level", hint="`prem-new-service new --example` prints one to start from")
     return data
 
 

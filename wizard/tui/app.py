@@ -11,23 +11,24 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
-from wizard.draft import Draft, discard_draft, load_draft, save_draft
+from wizard.draft import Draft, discard_draft, saved_draft_or_notice
 from wizard.service.rules import DEVICES
 from wizard.settings import Settings
 from wizard.tui import messages as m
-from wizard.tui.dialogs import HelpScreen, quit_dialog, resume_dialog
+from wizard.tui.dialogs import HelpScreen, resume_dialog
+from wizard.tui.editing import EditTarget, edit_draft
+from wizard.tui.leaving import Leaving, run_and_report
 from wizard.tui.services import Services, default_services
-from wizard.tui.state import EditTarget, WizardState, edit_draft
-from wizard.tui.steps import STEP_SCREENS, STEP_TITLES
+from wizard.tui.state import WizardState
+from wizard.tui.steps import STEP_TITLES, STEPS, step_screen
 from wizard.tui.steps.base import StepScreen
 from wizard.tui.workers import NetworkWork
 from wizard.tui.writing import write_plan
 
-__all__ = ["EditTarget", "WizardApp", "edit_draft"]
-STEPS = list(STEP_SCREENS)
+__all__ = ["EditTarget", "WizardApp", "edit_draft", "run_and_report"]
 
 
-class WizardApp(NetworkWork, App):
+class WizardApp(Leaving, NetworkWork, App):
     CSS_PATH = "wizard.tcss"
     TITLE = "prem-new-service"
     SUB_TITLE = "add a service to the Prem registry"
@@ -37,19 +38,23 @@ class WizardApp(NetworkWork, App):
         Binding("ctrl+b", "previous_step", "Back"),
         Binding("ctrl+n", "next_step", "Next"),
         Binding("ctrl+q", "request_quit", "Quit", priority=True),
+        Binding("ctrl+c", "interrupt", "Interrupt", show=False, priority=True),
     ]
 
     def __init__(self, settings: Settings, *, services: Services | None = None, draft: Draft | None = None,
                  resume: bool = False, offer_resume: bool = True, show_preview: bool = False,
-                 saved_at_source: Path | None = None, editing: EditTarget | None = None):
+                 saved_at_source: Path | None = None, editing: EditTarget | None = None, in_browser: bool = False):
         super().__init__()
         self.settings = settings
         self.services = services or default_services(settings)
         self.state = WizardState(draft or Draft(), steps=STEPS, editing=editing, size_kind=settings.size_kind)
         self.resume, self.offer_resume = resume, offer_resume
         self.show_preview = show_preview
+        self.in_browser = in_browser  # served by `serve`: the footer's actions get buttons too
         self.step_titles = STEP_TITLES
         self.draft_file = saved_at_source
+        self.farewell: list[str] = []  # what the CLI prints on stdout once the terminal is back
+        self._draft_timer = None
 
     @property
     def draft(self) -> Draft:
@@ -59,12 +64,14 @@ class WizardApp(NetworkWork, App):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.load_index)  # after the first frame: typing needs no index
-        saved = load_draft(self.draft_file) if (self.resume or self.offer_resume) else None
+        saved, notice = saved_draft_or_notice(self.draft_file) if (self.resume or self.offer_resume) else (None, None)
+        if notice:
+            self.notify(notice, severity="warning", timeout=12)
         if self.resume:
-            if saved is None:
+            if saved is None and notice is None:
                 self.notify("No saved draft was found; starting a new service.", severity="warning")
             self._start(saved)
-        elif saved is not None and not saved.is_empty() and self.draft.is_empty():
+        elif saved is not None and not saved.is_empty() and (self.draft.is_empty() or self.state.editing):
             self.push_screen(resume_dialog(saved), lambda choice: self._start(saved if choice == "resume" else None))
         else:
             self._start(None)
@@ -74,30 +81,7 @@ class WizardApp(NetworkWork, App):
             self.state.draft = saved
         for device in DEVICES:  # a resumed reference whose size was never found
             self.look_up_size(device)
-        self.go(self.draft.step if self.draft.step in STEP_SCREENS else STEPS[0], push=True)
-
-    async def action_request_quit(self) -> None:
-        if not self.state.dirty or self.draft.is_empty():
-            self.exit()
-            return
-
-        def decided(choice: str | None) -> None:
-            if choice == "save":
-                self.save()
-                self.exit(message="Draft saved. Run `prem-new-service --resume` to carry on.")
-            elif choice == "discard":
-                self.exit()
-
-        self.push_screen(quit_dialog(), decided)
-
-    def save(self) -> None:
-        self.draft.visited = sorted(set(self.draft.visited))
-        self.state.forget_other_sizes()
-        try:
-            save_draft(self.draft, self.draft_file)
-            self.state.dirty = False
-        except OSError as error:
-            self.notify(f"Could not save the draft: {error.strerror}", severity="error")
+        self.go(self.draft.step if self.draft.step in STEP_TITLES else STEPS[0], push=True)
 
     # --- steps --------------------------------------------------------------------------------
 
@@ -111,7 +95,7 @@ class WizardApp(NetworkWork, App):
 
     def go(self, step: str, *, push: bool = False) -> None:
         if not self.is_screen_installed(step):
-            self.install_screen(STEP_SCREENS[step](), name=step)
+            self.install_screen(step_screen(step)(), name=step)
         self.draft.step = step
         if push or not isinstance(self.screen, StepScreen):
             self.push_screen(step)
@@ -137,12 +121,12 @@ class WizardApp(NetworkWork, App):
                         title=f"{self.step_titles[step]} has problems", severity="error", timeout=8)
             screen.refresh_frame()
             return
-        self.save()
         following = self.state.step_after(step)
-        if following is None:
-            self.exit(message=f"Wrote {self.state.written_folder}" if self.state.written_folder else None)
-        else:
+        if following is not None:
+            self.save()
             self.go(following)
+        else:
+            self.leave_from_the_last_step()
 
     def action_previous_step(self) -> None:
         if (screen := self.step_screen) is not None and (before := self.state.step_before(screen.NAME)):
@@ -165,6 +149,8 @@ class WizardApp(NetworkWork, App):
     def action_toggle_preview(self) -> None:
         self.show_preview = not self.show_preview
         self.refresh_screen()
+        if self.step_screen is not None:
+            self.step_screen.preview_toggled(self.show_preview)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -175,10 +161,12 @@ class WizardApp(NetworkWork, App):
         self.state.set_answer(message.key, message.value)
         if (device := message.key.removesuffix("_image")) in DEVICES:
             self.look_up_size(device)
+        self.save_soon()
         self.refresh_screen()
 
     def on_docs_changed(self, message: m.DocsChanged) -> None:
-        self.state.set_docs(message.readme, message.logo_path)
+        self.state.set_docs(message.readme, message.logo_path, regenerate=message.regenerate, keep=message.keep)
+        self.save_soon()
         self.refresh_screen()
 
     def on_write_requested(self, message: m.WriteRequested) -> None:
@@ -191,5 +179,9 @@ class WizardApp(NetworkWork, App):
             else:
                 self.draft.out = message.out
             discard_draft(self.draft_file)
-            state.dirty = False
-        self.get_screen("publish").show_written(written.text, written.ok, offer_force=written.offer_force)
+            if self._draft_timer is not None:
+                self._draft_timer.stop()
+            state.written()
+        self.get_screen("publish").show_written(written.text, written.ok, offer_force=written.offer_force,
+                                                proposed=written.proposed)
+

@@ -9,10 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Markdown, Static
+from textual.widgets import Button, Static
 
 from wizard.draft import Draft
-from wizard.registry.index import describe_age
 
 
 class ChoiceDialog(ModalScreen[str]):
@@ -43,21 +42,40 @@ class ChoiceDialog(ModalScreen[str]):
 
 
 def resume_dialog(saved: Draft) -> ChoiceDialog:
+    from wizard.registry.index import (
+        describe_age,  # with httpx behind it: not for every start-up
+    )
+
     when = describe_age(time.time() - (saved.saved_at or time.time()))
     return ChoiceDialog(f"You have a saved draft of [b]{saved.title}[/b] from {when}.\nResume it?",
                         [("resume", "Resume draft"), ("new", "Start a new service")], id="resume-dialog")
 
 
 def quit_dialog() -> ChoiceDialog:
-    return ChoiceDialog("You have answers that are not saved yet. Save them as a draft before quitting?",
-                        [("save", "Save and quit"), ("discard", "Quit without saving"), ("cancel", "Cancel")],
+    return ChoiceDialog("Quit? Your answers are kept as a draft for `prem-new-service --resume`, unless you "
+                        "discard them. (Ctrl+Q again: keep them and quit.)",
+                        [("save", "Keep the draft and quit"), ("discard", "Discard the answers"), ("cancel", "Cancel")],
                         id="quit-dialog")
+
+
+def unwritten_dialog(state) -> ChoiceDialog:
+    """Done (or Next) on the last step with answers that are not in a folder yet."""
+    question = ("Your answers changed after the folder was written; they are not in it yet."
+                if state.written_folder is not None else "The service folder is not written yet.")
+    write = "Save changes" if state.editing else "Write the folder"
+    return ChoiceDialog(f"{question} Write it now?",
+                        [("write", write), ("save", "Keep the draft and quit"), ("cancel", "Stay here")],
+                        id="unwritten-dialog")
 
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1,q", "close", "Close")]
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import (
+            Markdown,  # its parser is worth loading only once help is asked for
+        )
+
         text = files("wizard.templates").joinpath("help.md").read_text(encoding="utf-8")
         with VerticalScroll(id="help"):
             yield Markdown(text)

@@ -11,13 +11,15 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, SelectionList, Static, Switch, TextArea
+from textual.widgets import Input, Static
 from textual.widgets.selection_list import Selection
 
 from wizard.service.fields import Field
 from wizard.service.plan import TYPED, ServicePlan
-from wizard.service.rules import INTERFACES
+from wizard.service.rules import INTERFACES, RuleBroken
+from wizard.tui.keys import FieldInput, FieldSelectionList, FieldSwitch, FieldTextArea
 from wizard.tui.messages import AnswerChanged
+from wizard.units import human_bytes
 
 SAID_OF = {"picked": "picked: free in the upstream index", "default": "the default",
            "looked up": "looked up from the container registry"}
@@ -32,15 +34,37 @@ class FieldWidget:
     disabled: bool
 
     def show_plan(self, plan: ServicePlan, asked: bool) -> None:
-        self.display = asked
-        self.disabled = not asked  # a hidden field takes no focus
+        if self.display != asked:
+            self.display = asked
+            self.disabled = not asked  # a hidden field takes no focus
 
-    def show_message(self, value: Any) -> str | None:
-        message = self.field.message(value) if str(value).strip() else None
+    def show_message(self, value: Any, message: str | None = None) -> str | None:
+        """The rule's message for ``value`` (or the plan's ``message``), else what the entry resolves to."""
+        typed = str(value).strip()
+        message = message or (self.field.message(value) if typed else None)
         shown = self.query_one(".field-message", Static)
-        shown.update(f"✘ {message}" if message else "")
-        shown.set_class(not message, "empty")
+        text = f"✘ {message}" if message else (resolved(self.field, typed) if typed else "")
+        if text != getattr(self, "shown_text", None):  # a needless update lays the step out again, each key
+            self.shown_text = text
+            shown.update(text)
+        shown.set_class(not text, "empty")
+        shown.set_class(not message, "resolved")
         return message
+
+
+def resolved(field: Field, typed: str) -> str:
+    """What an entry in people's units is stored as (`14.5GB` -> 13829 MiB), when it is not the text itself."""
+    try:
+        value = field.read(typed)
+    except (RuleBroken, ValueError, OverflowError):
+        return ""
+    if not isinstance(value, int) or isinstance(value, bool) or str(value) == typed:
+        return ""
+    if field.kind == "size":
+        return f"= {value} bytes ({human_bytes(value)})"
+    if field.key == "memory":
+        return f"= {value} MiB ({value / 1024:.1f} GiB)"
+    return f"= {value}"
 
 
 class AnswerField(FieldWidget, Vertical):
@@ -51,6 +75,7 @@ class AnswerField(FieldWidget, Vertical):
     AnswerField > .field-label { text-style: bold; }
     AnswerField > .field-help { color: $text-muted; }
     AnswerField > .field-message { color: $error; height: auto; }
+    AnswerField > .field-message.resolved { color: $text-muted; }
     AnswerField > .field-message.empty { display: none; }
     """
 
@@ -63,7 +88,7 @@ class AnswerField(FieldWidget, Vertical):
     def compose(self) -> ComposeResult:
         yield Static(self.field.label, classes="field-label")
         yield Static(self.field.help, classes="field-help")
-        yield Input(self.initial, placeholder=self.placeholder, id=f"input-{self.key}")
+        yield FieldInput(self.initial, placeholder=self.placeholder, id=f"input-{self.key}")
         yield Static("", classes="field-message empty")
 
     @property
@@ -78,8 +103,12 @@ class AnswerField(FieldWidget, Vertical):
         super().show_plan(plan, asked)
         source = plan.sources.get(self.key)
         derived = source is not None and source != TYPED and self.key in plan.answers
-        self.input.placeholder = (f"{plan.answers[self.key]}  ({SAID_OF.get(source, source)})" if derived
-                                  else self.placeholder)
+        placeholder = f"{plan.answers[self.key]}  ({SAID_OF.get(source, source)})" if derived else self.placeholder
+        if self.input.placeholder != placeholder:
+            self.input.placeholder = placeholder
+        # what the index says of a typed value (an id or port taken) is shown as it is typed, as the rules are
+        said = plan.problems.get(self.key)
+        self.show_message(self.input.value, said[0] if said else None)
 
     def set_value(self, value: Any) -> None:
         """Fill the field from outside (an estimate) as if typed."""
@@ -105,12 +134,12 @@ class FlagField(FieldWidget, Horizontal):
         self.initial = (field.default if value is None else value) is True
 
     def compose(self) -> ComposeResult:
-        yield Switch(value=self.initial, id=f"input-{self.key}")
+        yield FieldSwitch(value=self.initial, id=f"input-{self.key}")
         with Vertical():
             yield Static(self.field.label, classes="field-label")
             yield Static(self.field.help, classes="field-help")
 
-    def on_switch_changed(self, event: Switch.Changed) -> None:
+    def on_switch_changed(self, event: FieldSwitch.Changed) -> None:
         event.stop()
         # off is the daemon's own default: a field without one is left out rather than written as false
         value = True if event.value else (False if self.field.default is not None else None)
@@ -138,14 +167,14 @@ class LinesField(FieldWidget, Vertical):
     def compose(self) -> ComposeResult:
         yield Static(self.field.label, classes="field-label")
         yield Static(f"{self.field.help}, e.g. {self.field.example}", classes="field-help")
-        yield TextArea(self.text, id=f"input-{self.key}", soft_wrap=False)
+        yield FieldTextArea(self.text, id=f"input-{self.key}", soft_wrap=False)
         yield Static("", classes="field-message empty")
 
     def on_mount(self) -> None:
         if self.text.strip():
             self.show_message(self.text)
 
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+    def on_text_area_changed(self, event: FieldTextArea.Changed) -> None:
         event.stop()
         if event.text_area.text == self.text:
             return  # loaded, not typed
@@ -167,12 +196,12 @@ class InterfacesField(FieldWidget, Vertical):
         self.chosen = list(value) if isinstance(value, list) else []
 
     def compose(self) -> ComposeResult:
-        yield SelectionList[str](
+        yield FieldSelectionList(
             *(Selection(f"[b]{name}[/b]  {about}", name, name in self.chosen) for name, about in INTERFACES.items()),
             id="interfaces",
         )
 
-    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+    def on_selection_list_selected_changed(self, event: FieldSelectionList.SelectedChanged) -> None:
         event.stop()
         selected = set(event.selection_list.selected)
         self.chosen = [n for n in self.chosen if n in selected] + [n for n in INTERFACES

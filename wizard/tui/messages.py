@@ -20,6 +20,8 @@ class AnswerChanged(Message):
 class DocsChanged(Message):
     readme: str | None = None
     logo_path: str | None = None
+    regenerate: bool = False  # the README is made from the answers again, the edits dropped
+    keep: bool = False  # the edited README stays as it is, though the answers changed since
 
 
 @dataclass
@@ -58,6 +60,9 @@ class WriteRequested(Message):
 @dataclass
 class PublishRequested(Message):
     token: str | None = field(default=None, repr=False)  # typed by the person; None: find one
+    title: str | None = None  # None: the proposed one
+    body: str | None = None
+    draft: bool = False
 
 
 # --- from workers: what came back ------------------------------------------------------------------

@@ -11,72 +11,23 @@ from __future__ import annotations
 import json
 from collections import ChainMap
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
 from wizard.draft import Draft
-from wizard.registry.logo import check_logo
 from wizard.service.answers import (
-    answers_from_manifest,
     help_for,
     label_for,
     step_problems,
 )
 from wizard.service.fields import STEPS as ASKING_STEPS
-from wizard.service.manifest import read_manifest, service_folder_name
 from wizard.service.plan import PlanContext, ServicePlan, plan_service
+from wizard.service.render import render_readme
 from wizard.service.rules import DEVICES
 from wizard.settings import Settings
+from wizard.tui.editing import EditTarget, logo_problems
 
 NOT_WRITTEN_YET = "# Documentation\n\nThe README is written for you once the earlier steps are complete."
-
-
-@dataclass(frozen=True)
-class EditTarget:
-    """An existing service folder being edited: its manifest as read, every unknown key included."""
-
-    folder: Path
-    original: dict[str, Any]
-
-    @cached_property
-    def baseline(self) -> tuple[Any, ...]:
-        """What `validate` finds in the folder as it was when the edit began: none of it stops a save."""
-        from wizard.publish.folders import baseline_of
-
-        return baseline_of(self.folder)
-
-    @property
-    def original_folder_name(self) -> str:
-        interfaces = self.original.get("interfaces") or ["?"]
-        return service_folder_name(str(interfaces[0]), str(self.original.get("id", "")))
-
-
-def edit_draft(target: EditTarget) -> Draft:
-    """A draft holding every answer of the existing service, its README and its logo."""
-    read_manifest(target.original)  # a manifest that is not one at all is refused here, before the wizard
-    readme = target.folder / "README.md"
-    return Draft(
-        # numbers as the fields show them, so showing a field changes no answer
-        answers={k: (str(v) if isinstance(v, int) and not isinstance(v, bool) else v)
-                 for k, v in answers_from_manifest(target.original).items()},
-        visited=[*ASKING_STEPS, "docs"],
-        readme=readme.read_text(encoding="utf-8") if readme.is_file() else None,
-        logo_path=str(target.folder / "logo.svg") if (target.folder / "logo.svg").is_file() else None,
-        out=str(target.folder.parent),
-    )
-
-
-def logo_problems(path_text: str | None) -> list[str]:
-    if not path_text:
-        return []
-    path = Path(path_text).expanduser()
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return [f"cannot read {path}: {error.strerror}"]
-    return [message for severity, message in check_logo(data) if severity == "error"]
 
 
 class WizardState:
@@ -92,11 +43,16 @@ class WizardState:
         self.looking_up: dict[str, str] = {}  # device -> the reference whose lookup is running
         self.size_kind = size_kind  # the figure a lookup writes, from the settings, until one is chosen
         self.kinds: dict[str, str] = {}  # image reference -> the figure chosen for it on the Images step
-        self.dirty = False
+        self.dirty = False  # answers changed since the start, or since the folder was written
+        self.draft_saved = False
         self.back_to_review = False
         self.written_folder: Path | None = None
+        self.pr_url: str | None = None
         self.publish_stages: list[tuple[str, str]] = []
         self._made: tuple[str, ServicePlan] | None = None
+        if editing is not None and draft.readme is not None and draft.readme_base is None:
+            # the service's README was written for its answers as they are: a change to them may date it
+            draft.readme_base = self.generated_readme()
 
     # --- answers ------------------------------------------------------------------------------
 
@@ -107,8 +63,15 @@ class WizardState:
             self.draft.answers[key] = value
         self.dirty = True
 
-    def set_docs(self, readme: str | None, logo_path: str | None) -> None:
-        if readme is not None:
+    def set_docs(self, readme: str | None, logo_path: str | None, *, regenerate: bool = False,
+                 keep: bool = False) -> None:
+        if keep:
+            self.keep_readme()
+        if regenerate:
+            self.draft.readme = self.draft.readme_base = None
+        elif readme is not None:
+            if self.draft.readme is None:  # the first edit: remember what the answers gave, to tell a divergence
+                self.draft.readme_base = self.generated_readme()
             self.draft.readme = readme
         if logo_path is not None:
             self.draft.logo_path = logo_path or None
@@ -202,6 +165,63 @@ class WizardState:
     def findings(self, plan: ServicePlan) -> list[str]:
         return [f"{'✘' if f.severity == 'error' else '!'} {Path(f.path).name}: {f.message}" for f in plan.findings]
 
+    def generated_readme(self) -> str | None:
+        """The README the answers give now, whatever was typed on Docs (None while they are incomplete)."""
+        plan = self.plan()
+        return render_readme(plan.manifest) if plan.manifest is not None else None
+
+    def readme_divergence(self) -> list[str]:
+        """The generated lines that changed since the README was edited: facts it may now state wrongly."""
+        base, now = self.draft.readme_base, self.generated_readme()
+        if self.draft.readme is None or base is None or now is None or base == now:
+            return []
+        before, after = base.splitlines(), now.splitlines()
+        return [f"now {line.strip()!r}" for line in after if line not in before and line.strip()] or [
+            "the generated README changed"]
+
+    def keep_readme(self) -> None:
+        """The contributor read the divergence and keeps their README as it is."""
+        self.draft.readme_base = self.generated_readme()
+        self.dirty = True
+
+    def lookup_doubts(self) -> list[str]:
+        """Images whose lookup failed: a typed size does not make the reference right."""
+        doubts = []
+        for device in DEVICES:
+            reference = self.reference(device)
+            if reference and reference in self.failed and reference not in self.draft.sizes:
+                doubts.append(f"{label_for(f'{device}_image')}: {reference} could not be looked up "
+                              f"({self.failed[reference]}); Prem cannot pull an image that does not exist")
+        return doubts
+
+    # --- writing and leaving ------------------------------------------------------------------
+
+    def written(self) -> None:
+        self.dirty = False
+        self.draft_saved = False
+
+    def unwritten_changes(self) -> bool:
+        """Leaving now would lose answers: the folder is not written, or they changed since it was."""
+        return not self.draft.is_empty() and (self.written_folder is None or self.dirty)
+
+    def outcome(self, *, saved: Path | None, discarded: bool, resume: str) -> list[str]:
+        """What the person is told on the way out: the folder, the pull request, where the answers are."""
+        lines = []
+        if self.written_folder is not None:
+            folder = self.written_folder.resolve()
+            lines.append(f"Wrote {folder}")
+            lines.append(f"Pull request: {self.pr_url}" if self.pr_url else
+                         f"Not published yet: `prem-new-service publish {folder}` opens the pull request.")
+            if self.dirty:
+                lines.append("Answers changed after the folder was written are not in it.")
+        else:
+            lines.append("Nothing was written.")
+        if saved is not None:
+            lines.append(f"Your answers are saved in {saved}; `{resume}` carries on from them.")
+        elif discarded:
+            lines.append("The answers were discarded.")
+        return lines
+
     def readme_text(self) -> str:
         if self.draft.readme is not None:
             return self.draft.readme
@@ -243,6 +263,7 @@ class WizardHost(Protocol):
     state: WizardState
     settings: Settings
     show_preview: bool
+    in_browser: bool
     step_titles: dict[str, str]
 
     def step_states(self) -> dict[str, str]: ...

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from rich.syntax import Syntax
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
@@ -18,25 +17,32 @@ STATE_MARKS = {"done": "✔", "errors": "✘", "todo": "·", "current": "▶"}
 class StepList(OptionList):
     """The sidebar: every step with its state. Choosing one jumps to it."""
 
+    # Focused or not, the same border: a border that appears on focus moves every row under the mouse.
     DEFAULT_CSS = """
-    StepList { width: 24; height: 1fr; border: none; border-right: vkey $panel; }
+    StepList, StepList:focus { width: 24; height: 1fr; border: none; border-right: vkey $panel; }
+    StepList:focus { border-right: vkey $accent; }
     """
 
     def __init__(self, steps: dict[str, str], current: str, states: dict[str, str]):
         super().__init__(id="steps")
         self.steps, self.current, self.states = steps, current, states
 
+    def prompts(self, states: dict[str, str]) -> list[str]:
+        return [f"{STATE_MARKS['current'] if name == self.current else STATE_MARKS[states.get(name, 'todo')]} "
+                f"{number}. {title}" for number, (name, title) in enumerate(self.steps.items(), start=1)]
+
     def on_mount(self) -> None:
-        self.refresh_states(self.states)
+        self.add_options([Option(prompt, id=name) for prompt, name in zip(self.prompts(self.states), self.steps)])
+        self.highlighted = list(self.steps).index(self.current)
 
     def refresh_states(self, states: dict[str, str]) -> None:
+        """Only the rows whose mark changed are redrawn: rebuilding the list on every key made typing lag."""
+        if states == self.states:
+            return
+        for index, (old, new) in enumerate(zip(self.prompts(self.states), self.prompts(states))):
+            if old != new:
+                self.replace_option_prompt_at_index(index, new)
         self.states = states
-        highlighted = list(self.steps).index(self.current)
-        self.clear_options()
-        for number, (name, title) in enumerate(self.steps.items(), start=1):
-            mark = STATE_MARKS["current"] if name == self.current else STATE_MARKS[states.get(name, "todo")]
-            self.add_option(Option(f"{mark} {number}. {title}", id=name))
-        self.highlighted = highlighted
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -62,6 +68,10 @@ class ManifestPreview(VerticalScroll):
     shown_notes: tuple[str, ...] = ()
 
     def show(self, text: str, problems: list[str], notes: list[str] | None = None) -> None:
+        from rich.syntax import (
+            Syntax,  # pygments: loaded once the manifest is first shown
+        )
+
         self.shown_manifest, self.shown_notes = text, tuple(notes or ())
         self.query_one("#preview-json", Static).update(Syntax(text, "json", theme="ansi_dark", word_wrap=True))
         self.query_one("#preview-problems", Static).update("\n".join(f"• {p}" for p in problems[:8]))
@@ -74,14 +84,20 @@ class StepNav(Horizontal):
     StepNav > Button { margin-right: 2; }
     """
 
-    def __init__(self, *, back: bool = True, next_label: str = "Next ▶"):
+    # the footer's actions as buttons (in a browser, Ctrl+N and Ctrl+Q are the browser's own)
+    ACTIONS = (("toggle_preview", "Manifest"), ("help", "Help"), ("request_quit", "Quit"))
+
+    def __init__(self, *, back: bool = True, next_label: str = "Next ▶", actions: bool = False):
         super().__init__(classes="step-nav")
-        self.back, self.next_label = back, next_label
+        self.back, self.next_label, self.actions = back, next_label, actions
 
     def compose(self) -> ComposeResult:
         if self.back:
             yield Button("◀ Back", id="back")
         yield Button(self.next_label, id="next", variant="primary")
+        if self.actions:
+            for action, label in self.ACTIONS:
+                yield Button(label, id=f"action-{action}", classes="small")
 
 
 class Notice(Static):
@@ -98,7 +114,12 @@ class Notice(Static):
         super().__init__(text, id=id)
         self.display = bool(text)
 
+    said: tuple[str, str] | None = None
+
     def say(self, text: str, kind: str = "") -> None:
+        if self.said == (text, kind):
+            return  # said already: updating again would lay the step out again on every key
+        self.said = (text, kind)
         self.set_classes(kind)
         self.update(text)
         self.display = bool(text)  # nothing to say: no empty line

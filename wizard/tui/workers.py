@@ -10,6 +10,7 @@ way to try again.
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Any
 
 from wizard.errors import WizardError
@@ -68,7 +69,8 @@ class NetworkWork:
         if reference in state.draft.sizes and not again:
             return
         state.lookup_started(device, reference)
-        self.run_worker(self._look_up(device, reference), group=f"size-{device}", exclusive=True,
+        # a function, not a coroutine: a worker cancelled by the next keystroke before it starts leaves none unawaited
+        self.run_worker(partial(self._look_up, device, reference), group=f"size-{device}", exclusive=True,
                         exit_on_error=False)
 
     async def _look_up(self, device: str, reference: str) -> None:
@@ -105,6 +107,7 @@ class NetworkWork:
         self.state.publish_stages = []
         screen.show_stages([], running=True)
         screen.show_publish_result("", True)
+        self.pr_options = {"title": message.title, "body": message.body, "draft": message.draft}
         if message.token:
             self._publish(message.token)
         else:
@@ -134,7 +137,8 @@ class NetworkWork:
             self.post_message(m.PublishStageReached(stage, detail))
 
         try:
-            result = await self.services.publish([self.state.written_folder], token, progress)
+            result = await self.services.publish([self.state.written_folder], token, progress,
+                                                 **getattr(self, "pr_options", {}))
         except Exception as error:  # noqa: BLE001 - any failure must end in a message, or a spinner turns forever
             self.post_message(m.PublishFailed(str(explained(error, "opening the pull request"))))
             return
@@ -145,6 +149,7 @@ class NetworkWork:
         self.get_screen("publish").show_stages(self.state.publish_stages, running=True)
 
     def on_publish_finished(self, message: m.PublishFinished) -> None:
+        self.state.pr_url = message.url
         screen = self.get_screen("publish")
         screen.show_stages(self.state.publish_stages, running=False)
         verb = "Opened" if message.created else "Updated the open"

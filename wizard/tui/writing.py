@@ -17,7 +17,7 @@ from wizard.service.folder import (
     write_service_folder,
 )
 from wizard.service.plan import ServicePlan
-from wizard.tui.state import EditTarget
+from wizard.tui.editing import EditTarget
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,16 @@ class Written:
     ok: bool
     folder: Path | None = None
     offer_force: bool = False  # the folder exists: offer to replace it
+    proposed: tuple[str, str] | None = None  # the pull request's title and body, to offer for editing
+
+
+def proposed_for(folder: Path) -> tuple[str, str] | None:
+    from wizard.publish.pipeline import proposed_pull_request
+
+    try:
+        return proposed_pull_request([folder])
+    except WizardError:
+        return None  # the folder's own problems are said when publishing
 
 
 def write_plan(plan: ServicePlan, out: str, *, editing: EditTarget | None, force: bool = False) -> Written:
@@ -38,12 +48,13 @@ def write_plan(plan: ServicePlan, out: str, *, editing: EditTarget | None, force
             changed = edited_files(editing.folder, plan.files)
             if not changed and not renamed:
                 return Written(f"✔ Nothing changed: {editing.folder} is as it was (nothing written)", True,
-                               editing.folder)
+                               editing.folder, proposed=proposed_for(editing.folder))
             target = update_service_folder(editing.folder, changed, new_name=plan.folder if renamed else None)
-            return Written(f"✔ Saved {target} ({', '.join(changed) or 'renamed'})", True, target)
+            return Written(f"✔ Saved {target} ({', '.join(changed) or 'renamed'})", True, target,
+                           proposed=proposed_for(target))
         target = write_service_folder(Path(out or ".").expanduser() / plan.folder, plan.files, force=force)
     except FolderExists as error:
         return Written(f"✘ {error.message}. Replace it, or choose another folder.", False, offer_force=True)
     except (WizardError, OSError) as error:
         return Written(f"✘ {error}", False)
-    return Written(f"✔ Wrote {target} (manifest.json, README.md, logo.svg)", True, target)
+    return Written(f"✔ Wrote {target} (manifest.json, README.md, logo.svg)", True, target, proposed=proposed_for(target))

@@ -19,7 +19,6 @@ from wizard.tui.widgets import ManifestPreview, Notice, StepList, StepNav
 
 class StepScreen(Screen):
     NAME: ClassVar[str] = ""
-    TITLE: ClassVar[str] = ""
     INTRO: ClassVar[str] = ""
     NEXT_LABEL: ClassVar[str] = "Next ▶"
     # Keyboard users start typing at once: the step's first field, not the step list, has the focus. It is
@@ -45,11 +44,12 @@ class StepScreen(Screen):
         with Horizontal(id="frame"):
             yield StepList(self.wizard.step_titles, self.NAME, self.wizard.step_states())
             with VerticalScroll(id="step"):
-                yield Static(f"[b]{self.TITLE}[/b]", classes="step-title")
+                yield Static(f"[b]{self.wizard.step_titles[self.NAME]}[/b]", classes="step-title")
                 if self.INTRO:
                     yield Static(self.INTRO, classes="step-intro")
                 yield from self.compose_step()
-                yield StepNav(back=self.NAME != self.state.steps[0], next_label=self.NEXT_LABEL)
+                yield StepNav(back=self.NAME != self.state.steps[0], next_label=self.NEXT_LABEL,
+                              actions=self.wizard.in_browser)
             yield ManifestPreview(id="preview", classes="" if self.wizard.show_preview else "hidden")
         yield Footer()
 
@@ -73,19 +73,34 @@ class StepScreen(Screen):
         self.refresh_frame()
 
     def on_mount(self) -> None:
+        self.title = self.wizard.step_titles[self.NAME]
         self.sub_title = f"step {list(self.wizard.step_titles).index(self.NAME) + 1} of {len(self.wizard.step_titles)}"
-        self.call_after_refresh(self._focus_first)
 
-    def _focus_first(self) -> None:
-        if self.focused is None:
-            self.set_focus(next((w for w in self.query(self.FIRST_FOCUS) if w.focusable), None))
+    def focus_first(self) -> None:
+        """Arriving on the step: its top in view (title and question), the focus on its first field."""
+        first = next((w for w in self.query(self.FIRST_FOCUS) if w.focusable), None)
+        if first is not None:
+            first.focus(scroll_visible=False)
+        self.query_one("#step").scroll_home(animate=False)
 
     def on_screen_resume(self) -> None:
         self.refresh_frame()
+        # after the layout: before it, a field cannot tell whether it is in view
+        self.call_after_refresh(self.focus_first)
 
-    def on_input_submitted(self, event) -> None:
-        """Enter in a field moves on to the next one, as in a paper form."""
-        self.focus_next()
+    def preview_toggled(self, shown: bool) -> None:
+        """F2: where the manifest takes the step's place, the focus goes with it and comes back after."""
+        narrow = self.app.size.width < self.WIDE_ENOUGH
+        preview = self.query_one(ManifestPreview)
+        if shown and narrow:
+            self.focus_before_preview = self.focused
+            preview.focus(scroll_visible=False)
+        elif not shown and (self.focused is None or self.focused is preview):
+            before = getattr(self, "focus_before_preview", None)
+            if before is not None and before.is_attached and before.focusable:
+                before.focus()
+            else:
+                self.focus_first()
 
     def refresh_frame(self) -> None:
         """Render the state: step marks, which fields are asked, what the plan derived, the preview."""
@@ -121,6 +136,9 @@ class StepScreen(Screen):
         elif event.button.id == "back":
             event.stop()
             self.post_message(BackRequested())
+        elif (event.button.id or "").startswith("action-"):
+            event.stop()  # the footer's keys as buttons, for a browser that keeps Ctrl+N and Ctrl+Q to itself
+            self.call_later(self.run_action, f"app.{event.button.id.removeprefix('action-')}")
 
     def extra_problems(self) -> list[str]:
         """Problems beyond the answers' rules (a logo that does not parse, a lookup still running)."""

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Markdown, Static, TabbedContent, TabPane, TextArea
+from textual.containers import Horizontal
+from textual.widgets import (
+    Button,
+    Input,
+    Markdown,
+    Static,
+    TabbedContent,
+    TabPane,
+    TextArea,
+)
 
 from wizard.service.plan import ServicePlan
+from wizard.tui.editing import logo_problems
+from wizard.tui.keys import FieldInput, FieldTextArea
 from wizard.tui.messages import DocsChanged
-from wizard.tui.state import logo_problems
 from wizard.tui.steps.base import StepScreen
 from wizard.tui.widgets import Notice
 
 
 class DocsStep(StepScreen):
     NAME = "docs"
-    TITLE = "Docs"
     INTRO = "The README people read in Prem, and the logo. Edit the TODO lines: only you know the answers."
     FIRST_FOCUS = "#readme-tabs Tabs"  # open on the rendered README; ← → switch to editing it
 
@@ -23,14 +32,25 @@ class DocsStep(StepScreen):
             with TabPane("Preview", id="tab-preview"):
                 yield Markdown("", id="readme-preview")
             with TabPane("Edit", id="tab-edit"):
-                yield TextArea("", id="readme-edit", soft_wrap=True)
+                yield FieldTextArea("", id="readme-edit", soft_wrap=True)
+        yield Notice("", id="readme-diverged")
+        with Horizontal(classes="actions"):
+            yield Button("Regenerate from the answers", id="regenerate-readme", classes="small hidden")
         yield Static("Logo", classes="field-label")
         yield Static("leave empty for a placeholder with the service's initials, or give an SVG file",
                      classes="field-help")
-        yield Input(self.state.draft.logo_path or "", placeholder="~/logos/my-service.svg", id="logo-path")
+        yield FieldInput(self.state.draft.logo_path or "", placeholder="~/logos/my-service.svg", id="logo-path")
         yield Notice("", id="logo-note")
 
     def show_state(self, plan: ServicePlan) -> None:
+        edited = self.state.draft.readme is not None
+        self.query_one("#regenerate-readme").set_class(not edited, "hidden")
+        diverged = self.state.readme_divergence()
+        self.query_one("#readme-diverged", Notice).say(
+            ("! Your README was written before these answers changed; it may state the old values:\n"
+             + "\n".join(f"  {line}" for line in diverged[:6])) if diverged else
+            ("Edited by you: changes to the answers no longer reach it (Regenerate to start again from them)."
+             if edited else ""), "error" if diverged else "")
         text = self.state.readme_text()
         editor = self.query_one("#readme-edit", TextArea)
         if editor.text != text:
@@ -45,6 +65,13 @@ class DocsStep(StepScreen):
         if text != self.state.readme_text():
             self.post_message(DocsChanged(readme=text))
         self.query_one("#readme-preview", Markdown).update(text)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "regenerate-readme":
+            event.stop()
+            self.post_message(DocsChanged(regenerate=True))
+            return
+        super().on_button_pressed(event)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "logo-path":

@@ -8,5 +8,4 @@ from wizard.tui.steps.base import StepScreen
 
 class IdentityStep(StepScreen):
     NAME = "identity"
-    TITLE = "Identity"
     INTRO = "What is the service called, and what does it do?"

@@ -16,6 +16,7 @@ from wizard.service.fields import Field
 from wizard.service.plan import ServicePlan
 from wizard.service.rules import DEVICES
 from wizard.size_text import notes, summary
+from wizard.tui.keys import FieldRadioSet
 from wizard.tui.messages import SizeKindChosen, SizeLookupRequested
 from wizard.tui.steps.base import StepScreen
 from wizard.tui.widgets import Notice
@@ -25,10 +26,12 @@ KINDS = ("unpacked", "download")
 
 
 def describe_found(found, kind: str) -> str:
-    platforms = ", ".join(p.platform + (f" {human_bytes(p.download_size)}" if p.download_size else "")
-                          for p in getattr(found, "platforms", ()) or ())
+    """A line each: the figure, the notes, and every platform of a multi-platform image (none cut off)."""
+    platforms = [f"    {p.platform}: " + (f"{human_bytes(p.download_size)} to download" if p.download_size
+                                          else "size not looked up")
+                 for p in getattr(found, "platforms", ()) or ()]
     lines = [f"✔ {summary(found, kind)} · {found.digest[:19]}…", *(f"  {line}" for line in notes(found))]
-    return "\n".join(lines + ([f"  platforms: {platforms}"] if platforms else []))
+    return "\n".join(lines + (["  platforms in the image index:", *platforms] if platforms else []))
 
 
 def kind_labels(found) -> tuple[str, str]:
@@ -41,7 +44,6 @@ def kind_labels(found) -> tuple[str, str]:
 
 class ImagesStep(StepScreen):
     NAME = "images"
-    TITLE = "Images"
     INTRO = ("The Docker image Prem runs on machines with a GPU, and the one for machines without. "
              "Give at least one. Sizes are looked up from the container registry; you can also type them.")
 
@@ -53,7 +55,7 @@ class ImagesStep(StepScreen):
             yield LoadingIndicator(id=f"spinner-{device}", classes="hidden")
             yield Notice("", id=f"lookup-{device}")
             yield Button("Retry lookup", id=f"retry-{device}", classes="hidden")
-            with RadioSet(id=f"size-kind-{device}", classes="size-kind hidden"):
+            with FieldRadioSet(id=f"size-kind-{device}", classes="size-kind hidden"):
                 for kind in KINDS:
                     yield RadioButton(f"Write the {kind} size", id=f"size-kind-{device}-{kind}")
 

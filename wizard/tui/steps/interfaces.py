@@ -13,7 +13,6 @@ from wizard.tui.steps.base import StepScreen
 
 class InterfacesStep(StepScreen):
     NAME = "interfaces"
-    TITLE = "Interfaces"
     INTRO = ("Which Prem interfaces does the service speak? Pick at least one (Space to tick). "
              "The first names the folder.")
 

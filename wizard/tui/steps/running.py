@@ -7,6 +7,5 @@ from wizard.tui.steps.base import StepScreen
 
 class RunningStep(StepScreen):
     NAME = "running"
-    TITLE = "Running"
     INTRO = ("How Prem runs the container: where it keeps data, its environment, its command. "
              "Every field is optional; leave a field empty when the image's own default is right.")
