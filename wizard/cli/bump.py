@@ -45,15 +45,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def read_folder_manifest(folder: Path) -> dict:
     """The manifest as written (lenient: rules it breaks are not bump's business; a non-manifest is)."""
     from wizard.errors import InvalidInput
-    from wizard.service.manifest import read_json_file, read_manifest
+    from wizard.publish.folders import folder_manifest
+    from wizard.service.manifest import read_manifest
 
     path = folder / "manifest.json"
-    if not path.is_file():
-        raise InvalidInput([f"{folder}: not a service folder (it holds no manifest.json)"],
-                           hint="name a service folder, e.g. ./chat-dolly-v2-12b")
-    data = read_json_file(path)
-    if not isinstance(data, dict):
-        raise InvalidInput([f"{path}: a manifest is a JSON object {{ ... }}, not a {type(data).__name__}"])
+    data = folder_manifest(folder)
     try:
         read_manifest(data)
     except InvalidInput as error:
@@ -109,16 +105,17 @@ def bumped_files(folder: Path, data: dict, images: dict) -> tuple[dict[str, byte
     """The new manifest.json (and README.md, when its image rows change), the changes, and how many README rows
     changed (None: no README)."""
     from wizard.publish.bump import bumped_manifest, bumped_readme
+    from wizard.registry.plain_files import read_service_file
     from wizard.service.json_text import edited_json_bytes
 
     bumped, changes = bumped_manifest(data, images)
     # written over its own text: the diff of a bump shows the image and size lines, nothing else
-    files = {"manifest.json": edited_json_bytes((folder / "manifest.json").read_bytes(), bumped)}
-    readme = folder / "README.md"
-    if not readme.is_file():
+    files = {"manifest.json": edited_json_bytes(read_service_file(folder / "manifest.json") or b"", bumped)}
+    readme = read_service_file(folder / "README.md")
+    if readme is None:
         return files, changes, None
     try:
-        readme_text, rows = bumped_readme(readme.read_bytes().decode("utf-8"), changes)
+        readme_text, rows = bumped_readme(readme.decode("utf-8"), changes)
     except UnicodeDecodeError:
         return files, changes, 0
     if rows:

@@ -31,19 +31,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                 dry_run="print the changes; write nothing")
 
 
-def _original(folder: Path) -> dict:
-    from wizard.errors import InvalidInput, WizardError
-    from wizard.service.manifest import read_json_file
-
-    manifest_path = folder / "manifest.json"
-    if not manifest_path.is_file():
-        raise WizardError(f"{folder} holds no manifest.json", hint="name a service folder, e.g. chat-dolly-v2-12b")
-    original = read_json_file(manifest_path)
-    if not isinstance(original, dict):
-        raise InvalidInput([f"{manifest_path}: a manifest is a JSON object {{ ... }}"])
-    return original
-
-
 def edited_answers(original: dict, given: dict) -> dict:
     """The service's answers with the given ones over them; a new image's old size goes (it is looked up)."""
     from wizard.service.answers import answers_from_manifest
@@ -60,7 +47,7 @@ def save_without_wizard(folder: Path, original: dict, given: dict, settings, arg
     from wizard.cli.common import look_up_sizes, missing_lines, problem_lines, say
     from wizard.errors import InvalidInput
     from wizard.publish.changes import manifest_changes
-    from wizard.publish.folders import baseline_of
+    from wizard.publish.folders import baseline_of, folder_docs
     from wizard.registry.upstream import settings_index
     from wizard.service.folder import edited_files, update_service_folder
     from wizard.service.manifest import service_folder_name
@@ -69,10 +56,8 @@ def save_without_wizard(folder: Path, original: dict, given: dict, settings, arg
 
     answers = edited_answers(original, given)
     index = settings_index(settings, report=say)
-    readme, logo = folder / "README.md", folder / "logo.svg"
-    context = PlanContext(index=index, original=original, baseline=baseline_of(folder),
-                          readme=readme.read_text(encoding="utf-8") if readme.is_file() else None,
-                          logo=logo.read_bytes() if logo.is_file() else None)
+    readme, logo = folder_docs(folder)
+    context = PlanContext(index=index, original=original, baseline=baseline_of(folder), readme=readme, logo=logo)
     wanted = {d: str(answers[f"{d}_image"]) for d in DEVICES if f"{d}_image" in answers and f"{d}_size" not in answers}
     if wanted and settings.offline:
         raise InvalidInput([f"--{d}-size: missing; offline, sizes are not looked up" for d in wanted],
@@ -113,7 +98,9 @@ def run(args: argparse.Namespace) -> int:
     from wizard.settings import build_settings, data_dir
 
     folder = Path(args.folder).resolve()  # its name is the service folder's, even for `edit .`
-    original = _original(folder)
+    from wizard.publish.folders import folder_manifest
+
+    original = folder_manifest(folder)
     settings = build_settings({"offline": args.offline, "index_url": args.index, "size_kind": args.size_kind})
     given = field_answers(args)
     if given or not has_terminal() or args.dry_run:

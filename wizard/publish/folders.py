@@ -15,8 +15,12 @@ from wizard.errors import InvalidInput
 from wizard.publish.plan import ServiceFolder
 from wizard.registry.checks import CHECKS, Finding, check_files
 from wizard.registry.layout import name_findings
-
-SKIPPED_NAMES = {"__pycache__", "node_modules"}
+from wizard.registry.plain_files import (
+    NotPlain,
+    folder_content,
+    read_plain,
+    read_service_file,
+)
 
 
 def _folder_of(path: Path) -> Path:
@@ -30,14 +34,47 @@ def _folder_of(path: Path) -> Path:
     return path
 
 
+def folder_manifest(folder: Path) -> dict:
+    """The folder's manifest.json as a JSON object, read without following a link (bad input: exit 2)."""
+    from wizard.errors import ManifestSyntaxError
+    from wizard.service.manifest import parse_json
+
+    path = folder / "manifest.json"
+    data = read_service_file(path)
+    if data is None:
+        raise InvalidInput([f"{folder}: not a service folder (it holds no manifest.json)"],
+                           hint="name a service folder, e.g. ./chat-dolly-v2-12b")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ManifestSyntaxError(str(path), 1, error.start + 1, "the file is not UTF-8 text") from None
+    parsed = parse_json(text, str(path))
+    if not isinstance(parsed, dict):
+        raise InvalidInput([f"{path}: a manifest is a JSON object {{ ... }}, not a {type(parsed).__name__}"])
+    return parsed
+
+
+def folder_docs(folder: Path) -> tuple[str | None, bytes | None]:
+    """The folder's README text and logo bytes as an edit starts from them; a link, a special file or a
+    README that is not UTF-8 is bad input, named."""
+    readme, logo = read_service_file(folder / "README.md"), read_service_file(folder / "logo.svg")
+    try:
+        return (readme.decode("utf-8") if readme is not None else None), logo
+    except UnicodeDecodeError:
+        raise InvalidInput([f"{folder / 'README.md'}: not UTF-8 text"],
+                           hint="save it as UTF-8 (or remove it to have one written), then run it again") from None
+
+
 def folder_files(folder: Path) -> dict[str, bytes]:
-    """Every file of a service folder by its path inside it, hidden files and tool caches left out."""
-    files = {}
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder)
-        if path.is_file() and not any(p.startswith(".") or p in SKIPPED_NAMES for p in relative.parts):
-            files[relative.as_posix()] = path.read_bytes()
-    return files
+    """Every regular file of a service folder by its path inside it, hidden files and tool caches left out.
+
+    A link, a special file or an oversized file stops here, before anything is sent (``plain_files``).
+    """
+    content = folder_content(folder)
+    if content.refused:
+        raise InvalidInput([f"{folder}/{why}" for why in content.refused.values()],
+                           hint="a pull request carries only the folder's own regular files; nothing was sent")
+    return content.files
 
 
 def folder_findings(name: str, files: Mapping[str, bytes | None]) -> tuple[Finding, ...]:
@@ -49,8 +86,14 @@ def folder_findings(name: str, files: Mapping[str, bytes | None]) -> tuple[Findi
 
 def baseline_of(folder: Path) -> tuple[Finding, ...]:
     """``folder_findings`` of a folder on disk, as it is before a change."""
-    return folder_findings(folder.name, {name: (folder / name).read_bytes() if (folder / name).is_file() else None
-                                         for name in CHECKS})
+    return folder_findings(folder.name, {name: _plain_or_none(folder / name) for name in CHECKS})
+
+
+def _plain_or_none(path: Path) -> bytes | None:
+    try:
+        return read_plain(path)
+    except NotPlain:
+        return None  # judged as absent in the baseline; `validate` and publishing refuse it by name
 
 
 def _manifest_of(folder: Path, findings: Sequence[Finding]):
@@ -58,10 +101,10 @@ def _manifest_of(folder: Path, findings: Sequence[Finding]):
     from wizard.service.manifest import read_manifest
 
     try:
-        data = json.loads((folder / "manifest.json").read_bytes())
+        data = json.loads(read_plain(folder / "manifest.json") or b"")
         if isinstance(data, dict):
             return read_manifest(data)[0]
-    except (ValueError, InvalidInput):
+    except (ValueError, RecursionError, InvalidInput, NotPlain):
         pass
     errors = [str(f) for f in findings if f.severity == "error" and f.path.endswith("manifest.json")
               and Path(f.path).parent == folder] or [f"{folder / 'manifest.json'}: not a manifest"]

@@ -88,7 +88,11 @@ def changed_in_git(checkout: Path, ref: str) -> Changes:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """A folder's regular files, no link followed (what it holds besides is `validate`'s to refuse)."""
+    from wizard.registry.plain_files import folder_content
+
+    content = folder_content(folder)
+    return {**content.files, **{name: why.encode() for name, why in content.refused.items()}}
 
 
 def changed_from_copy(root: Path, baseline: Path) -> Changes:

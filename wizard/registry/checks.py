@@ -175,13 +175,17 @@ def check_files(folder: Path, files: Mapping[str, bytes | None]) -> FolderReport
 
 
 def check_folder(folder: Path) -> FolderReport:
+    """The findings for a folder on disk: its three files, and any entry a pull request may not carry (a
+    link, a special file, a file over its size limit), each named. No link is followed."""
+    from wizard.registry.plain_files import folder_content
+
     report = FolderReport(folder)
+    content = folder_content(folder)
+    for name, why in content.refused.items():
+        report.add(name, "error", why)
     for name, check in CHECKS.items():
-        path = folder / name
-        if path.exists() and not path.is_file():
-            report.add(name, "error", f"{name} is a folder or a special file; it must be a plain file")
-            continue
-        check(report, path.read_bytes() if path.is_file() else None)
+        if name not in content.refused:
+            check(report, content.files.get(name))
     return report
 
 
@@ -189,8 +193,10 @@ def _manifest_only(folder: Path) -> FolderReport:
     """A folder that is not judged, read only for the checks across folders."""
     report = FolderReport(folder)
     try:
-        data = json.loads((folder / "manifest.json").read_bytes())
-    except (OSError, ValueError):
+        from wizard.registry.plain_files import NotPlain, read_plain
+
+        data = json.loads(read_plain(folder / "manifest.json") or b"")
+    except (OSError, ValueError, RecursionError, NotPlain):
         return report
     report.manifest = data if isinstance(data, dict) else None
     return report

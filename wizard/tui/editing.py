@@ -37,14 +37,16 @@ class EditTarget:
 def edit_draft(target: EditTarget) -> Draft:
     """A draft holding every answer of the existing service, its README and its logo."""
     read_manifest(target.original)  # a manifest that is not one at all is refused here, before the wizard
-    readme = target.folder / "README.md"
+    from wizard.publish.folders import folder_docs
+
+    readme_text, logo = folder_docs(target.folder)  # a link is refused, never shown nor saved back
     return Draft(
         # numbers as the fields show them, so showing a field changes no answer
         answers={k: (str(v) if isinstance(v, int) and not isinstance(v, bool) else v)
                  for k, v in answers_from_manifest(target.original).items()},
         visited=[*ASKING_STEPS, "docs"],
-        readme=readme.read_text(encoding="utf-8") if readme.is_file() else None,
-        logo_path=str(target.folder / "logo.svg") if (target.folder / "logo.svg").is_file() else None,
+        readme=readme_text,
+        logo_path=str(target.folder / "logo.svg") if logo is not None else None,
         out=str(target.folder.parent),
     )
 
