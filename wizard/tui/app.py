@@ -56,6 +56,11 @@ class WizardApp(Leaving, NetworkWork, App):
         self.farewell: list[str] = []  # what the CLI prints on stdout once the terminal is back
         self._draft_timer = None
 
+    def get_driver_class(self):
+        from wizard.tui.terminal import driver_for_this_terminal
+
+        return driver_for_this_terminal() or super().get_driver_class()
+
     @property
     def draft(self) -> Draft:
         return self.state.draft
@@ -178,10 +183,9 @@ class WizardApp(Leaving, NetworkWork, App):
                 state.editing = EditTarget(written.folder, state.editing.original)
             else:
                 self.draft.out = message.out
+            self.cancel_draft_save()
             discard_draft(self.draft_file)
-            if self._draft_timer is not None:
-                self._draft_timer.stop()
-            state.written()
+            state.dirty = False
         self.get_screen("publish").show_written(written.text, written.ok, offer_force=written.offer_force,
                                                 proposed=written.proposed)
 

@@ -24,7 +24,7 @@ from textual.widgets import Input, RadioSet, SelectionList, Switch, TextArea
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
-FOCUS_MOVES = {"tab": "focus_next", "shift+tab": "focus_previous"}
+FOCUS_MOVES = ("tab", "shift+tab")
 
 
 class InOrder:

@@ -24,11 +24,6 @@ class Leaving:
     state: Any
     draft_file: Path | None
 
-    def get_driver_class(self):
-        from wizard.tui.terminal import driver_for_this_terminal
-
-        return driver_for_this_terminal() or super().get_driver_class()
-
     def _dialog_shown(self, dialog_id: str) -> ChoiceDialog | None:
         return self.screen if isinstance(self.screen, ChoiceDialog) and self.screen.id == dialog_id else None
 
@@ -49,8 +44,7 @@ class Leaving:
         if choice == "save":
             self.finish(saved=self.save())
         elif choice == "discard":
-            if self._draft_timer is not None:
-                self._draft_timer.stop()
+            self.cancel_draft_save()
             discard_draft(self.draft_file)
             self.finish(discarded=True)
 
@@ -76,9 +70,7 @@ class Leaving:
 
     def save(self) -> Path | None:
         """Save the draft now; the path it went to, or None (said on screen) when it could not be."""
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-            self._draft_timer = None
+        self.cancel_draft_save()
         self.draft.visited = sorted(set(self.draft.visited))
         self.state.forget_other_sizes()
         try:
@@ -86,14 +78,18 @@ class Leaving:
         except OSError as error:
             self.notify(f"Could not save the draft: {error.strerror}", severity="error")
             return None
-        self.state.draft_saved = True
         return path
 
     def save_soon(self) -> None:
         """Every change reaches the draft within DRAFT_DELAY, so a terminal closed mid-step loses nothing."""
+        self.cancel_draft_save()
+        self._draft_timer = self.set_timer(self.DRAFT_DELAY, self.save)
+
+    def cancel_draft_save(self) -> None:
+        """A save still due would write a draft the person just discarded, or one the folder made needless."""
         if self._draft_timer is not None:
             self._draft_timer.stop()
-        self._draft_timer = self.set_timer(self.DRAFT_DELAY, self.save)
+            self._draft_timer = None
 
     @property
     def draft_location(self) -> Path:
@@ -110,7 +106,6 @@ class Leaving:
             self.get_screen("publish").write_now()
         elif choice == "save":
             self.finish(saved=self.save())
-
 
 
 def run_and_report(app) -> int:

@@ -44,7 +44,6 @@ class WizardState:
         self.size_kind = size_kind  # the figure a lookup writes, from the settings, until one is chosen
         self.kinds: dict[str, str] = {}  # image reference -> the figure chosen for it on the Images step
         self.dirty = False  # answers changed since the start, or since the folder was written
-        self.draft_saved = False
         self.back_to_review = False
         self.written_folder: Path | None = None
         self.pr_url: str | None = None
@@ -195,10 +194,6 @@ class WizardState:
         return doubts
 
     # --- writing and leaving ------------------------------------------------------------------
-
-    def written(self) -> None:
-        self.dirty = False
-        self.draft_saved = False
 
     def unwritten_changes(self) -> bool:
         """Leaving now would lose answers: the folder is not written, or they changed since it was."""
