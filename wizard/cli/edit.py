@@ -95,11 +95,10 @@ def save_without_wizard(folder: Path, original: dict, given: dict, settings, arg
 
 def run(args: argparse.Namespace) -> int:
     from wizard.cli.common import field_answers, has_terminal
+    from wizard.publish.folders import folder_manifest
     from wizard.settings import build_settings, data_dir
 
     folder = Path(args.folder).resolve()  # its name is the service folder's, even for `edit .`
-    from wizard.publish.folders import folder_manifest
-
     original = folder_manifest(folder)
     settings = build_settings({"offline": args.offline, "index_url": args.index, "size_kind": args.size_kind})
     given = field_answers(args)

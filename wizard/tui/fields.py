@@ -16,7 +16,7 @@ from textual.widgets.selection_list import Selection
 
 from wizard.service.fields import Field
 from wizard.service.plan import TYPED, ServicePlan
-from wizard.service.rules import INTERFACES, RuleBroken
+from wizard.service.rules import INTERFACES
 from wizard.tui.keys import FieldInput, FieldSelectionList, FieldSwitch, FieldTextArea
 from wizard.tui.messages import AnswerChanged
 from wizard.units import human_bytes
@@ -56,7 +56,7 @@ def resolved(field: Field, typed: str) -> str:
     """What an entry in people's units is stored as (`14.5GB` -> 13829 MiB), when it is not the text itself."""
     try:
         value = field.read(typed)
-    except (RuleBroken, ValueError, OverflowError):
+    except (ValueError, OverflowError):  # RuleBroken is a ValueError
         return ""
     if not isinstance(value, int) or isinstance(value, bool) or str(value) == typed:
         return ""

@@ -72,8 +72,8 @@ class ReviewStep(StepScreen):
             todo, doubts = (), ()
         return list(todo), list(doubts), self.state.readme_divergence()
 
-    def question_lines(self, plan: ServicePlan) -> list[str]:
-        todo, doubts, diverged = self.questions(plan)
+    def question_lines(self, plan: ServicePlan, questions=None) -> list[str]:
+        todo, doubts, diverged = questions or self.questions(plan)
         lines = [f"README.md line {number}: TODO: {what}" for number, what in todo]
         lines += doubts
         if diverged:
@@ -85,8 +85,8 @@ class ReviewStep(StepScreen):
 
     def show_state(self, plan: ServicePlan) -> None:
         self.show_folder(plan)
-        todo, doubts, diverged = self.questions(plan)
-        questions = self.question_lines(plan)
+        todo, doubts, diverged = asked = self.questions(plan)
+        questions = self.question_lines(plan, asked)
         shown = self.query_one("#review-questions", Static)
         shown.update(f"Open questions ({len(questions)}): Prem would ship these as they are.\n"
                      + "\n".join(f"  ? {line}" for line in questions))
