@@ -7,6 +7,7 @@ The CLI maps each branch to an exit code (``exit_code``) and prints ``str(error)
     ├── InvalidInput                exit 2: answers that break a field rule; .problems lists each
     │   └── MissingAnswers          exit 2: no terminal to ask, and these answers are missing
     ├── ManifestSyntaxError         exit 2: a JSON/TOML/YAML file that does not parse (file:line:column)
+    ├── BadSetting                  exit 2: a config file, environment variable or flag value of the wrong kind
     ├── ScaffoldError               exit 1: the service folder could not be written; nothing was left behind
     │   └── FolderExists            exit 1: the target folder exists and --force was not given
     ├── IndexUnavailable            exit 1: the upstream manifests.json could not be read nor found in the cache
@@ -74,6 +75,10 @@ class ManifestSyntaxError(WizardError):
     def __init__(self, path: str, line: int, column: int, detail: str) -> None:
         self.path, self.line, self.column, self.detail = path, line, column, detail
         super().__init__(f"{path}:{line}:{column}: {detail}", hint="fix the file at that position and run again")
+
+
+class BadSetting(WizardError):
+    exit_code = 2
 
 
 class ScaffoldError(WizardError):

@@ -82,7 +82,7 @@ def test_set_refuses_what_would_break_the_file(capsys):
     assert main(["config", "--set", "upstrem=acme/sandbox"]) == 2
     assert "KEY one of upstream, base" in capsys.readouterr().err
     assert main(["config", "--set", "offline=maybe"]) == 2
-    assert main(["config", "--set", "upstream=no-slash"]) == 1
+    assert main(["config", "--set", "upstream=no-slash"]) == 2
     assert "is not OWNER/REPO" in capsys.readouterr().err
     assert config_file().read_text() == 'base = "dev"\n'
 
@@ -90,7 +90,7 @@ def test_set_refuses_what_would_break_the_file(capsys):
 def test_a_broken_config_file_is_reported(capsys):
     config_file().parent.mkdir(parents=True, exist_ok=True)
     config_file().write_text("upstream = \n")
-    assert main(["config"]) == 1
+    assert main(["config"]) == 2
     assert str(config_file()) in capsys.readouterr().err
 
 

@@ -79,7 +79,7 @@ def test_a_broken_config_file_fails_before_serving(fake_server, capsys):
 
     config_file().parent.mkdir(parents=True, exist_ok=True)
     config_file().write_text("upstrem = 'x/y'\n")
-    assert main(["serve"]) == 1
+    assert main(["serve"]) == 2
     assert "unknown setting(s) upstrem" in capsys.readouterr().err and fake_server == []
 
 

@@ -30,7 +30,8 @@ BAD_FILES = {  # name -> (content, what the message says)
     "no-id": (b'[{"id": "ok"}, {"name": "x"}]', "is not a registry index: entry 1 is a manifest without an id"),
     "malformed": (b'[{"id": ', ":1:9: Expecting value"),
     "not-utf8": (b'[{"id": "caf\xe9"}]', ":1:13: the file is not UTF-8 text"),
-    "deep": (b"[" * 100_000, "nests too deeply to be a registry index"),
+    "deep": (b"[" * 100_000, "the JSON nests too deeply to be read"),
+    "long-number": (b"[" + b"9" * 5000 + b"]", ":1:2: a number too large to read"),
     "huge": (b"", "bytes; a registry index is far smaller"),  # made sparse, past the limit, below
 }
 

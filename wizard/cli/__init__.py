@@ -59,7 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_wizard(args)
         return importlib.import_module(COMMANDS[args.command][0]).run(args)
     except WizardError as error:
-        print(f"prem-new-service: error: {error}", file=sys.stderr)
+        from wizard.terminal_text import printable
+
+        print(f"prem-new-service: error: {printable(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("prem-new-service: interrupted; nothing was written.", file=sys.stderr)

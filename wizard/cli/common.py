@@ -22,8 +22,10 @@ METAVARS = {"image": "REF", "size": "SIZE", "interfaces": "NAME", "lines": "LINE
 
 
 def say(message: str) -> None:
-    """A diagnostic line: stderr, so stdout holds only results."""
-    print(message, file=sys.stderr, flush=True)
+    """A diagnostic line: stderr, so stdout holds only results; a value it quotes cannot steer the terminal."""
+    from wizard.terminal_text import printable
+
+    print(printable(message), file=sys.stderr, flush=True)
 
 
 def has_terminal() -> bool:

@@ -72,19 +72,13 @@ def toml_value(value: object) -> str:
 
 def parse_assignment(text: str) -> tuple[str, object]:
     from wizard.errors import InvalidInput
-    from wizard.settings import SETTING_NAMES
+    from wizard.settings import SETTING_NAMES, setting_from_text
 
     key, equals, raw = text.partition("=")
     key, raw = key.strip(), raw.strip()
     if not equals or key not in SETTING_NAMES:
         raise InvalidInput([f"--set {text}: expected KEY=VALUE with KEY one of {', '.join(SETTING_NAMES)}"])
-    if key == "offline":
-        if raw.lower() not in ("true", "false", "yes", "no", "1", "0", "on", "off"):
-            raise InvalidInput([f"--set {text}: offline is true or false"])
-        return key, raw.lower() in ("true", "yes", "1", "on")
-    if key == "insecure_registries":
-        return key, [part.strip() for part in raw.split(",") if part.strip()]
-    return key, raw
+    return key, setting_from_text(key, raw, f"--set {key}")
 
 
 def with_setting(text: str, key: str, value: object) -> str:
@@ -115,8 +109,8 @@ def write_atomically(path, text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from wizard.errors import WizardError
-    from wizard.settings import build_settings, config_file
+    from wizard.errors import BadSetting, WizardError
+    from wizard.settings import build_settings, config_file, read_config_file
 
     path = config_file()
     if args.init:
@@ -127,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         print("Wrote a template config file; every setting in it is commented out. Edit it to taste.", file=sys.stderr)
         return 0
     if args.set:
+        read_config_file(path)  # a file that cannot be read or holds a wrong setting is named, not rewritten
         text = path.read_text(encoding="utf-8") if path.exists() else ""
         for assignment in args.set:
             text = with_setting(text, *parse_assignment(assignment))
@@ -136,7 +131,11 @@ def run(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory() as scratch:  # check the new file before it replaces the old one
             trial = Path(scratch) / "config.toml"
             trial.write_text(text, encoding="utf-8")
-            build_settings({}, environ={}, path=trial)
+            try:
+                build_settings({}, environ={}, path=trial)
+            except BadSetting as error:
+                error.message = error.message.replace(str(trial), f"{path} with --set")
+                raise
         write_atomically(path, text)
         print(f"Updated {path}", file=sys.stderr)
     show(build_settings({}), path, as_json=args.json)

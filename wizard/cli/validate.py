@@ -32,7 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def github_annotation(finding) -> str:
     def escape(text: str, *, prop: bool = False) -> str:
-        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        from wizard.terminal_text import printable
+
+        text = printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
         return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
     line = f",line={finding.line}" if finding.line else ""

@@ -13,17 +13,22 @@ being published, and only when needed. Against that:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from wizard.errors import GitHubError, GitHubValidation, InvalidInput
+from wizard.errors import (
+    GitHubError,
+    GitHubValidation,
+    InvalidInput,
+    ManifestSyntaxError,
+)
 from wizard.github.client import GitHub
 from wizard.publish.changes import UpstreamTree, blob_sha
 from wizard.publish.folders import folder_findings
 from wizard.publish.plan import ServiceFolder
 from wizard.registry.baseline import finding_key, judge
 from wizard.registry.checks import CHECKS, Finding, is_todo
+from wizard.service.json_input import parse_json
 
 Progress = Callable[[str, str], None]
 Before = Mapping[str, Mapping[str, bytes]]  # folder name -> its files before this change (bump, edit)
@@ -120,8 +125,8 @@ class _Settling:
 
 def _manifest(content: bytes) -> dict | None:
     try:
-        data = json.loads(content)
-    except ValueError:
+        data = parse_json(content.decode("utf-8"), duplicates=True)
+    except (UnicodeDecodeError, ManifestSyntaxError):
         return None
     return data if isinstance(data, dict) else None
 

@@ -7,11 +7,10 @@ any network.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from wizard.errors import InvalidInput
+from wizard.errors import InvalidInput, ManifestSyntaxError
 from wizard.publish.plan import ServiceFolder
 from wizard.registry.checks import CHECKS, Finding, check_files
 from wizard.registry.layout import name_findings
@@ -21,6 +20,7 @@ from wizard.registry.plain_files import (
     read_plain,
     read_service_file,
 )
+from wizard.service.json_input import parse_json
 
 
 def _folder_of(path: Path) -> Path:
@@ -36,8 +36,6 @@ def _folder_of(path: Path) -> Path:
 
 def folder_manifest(folder: Path) -> dict:
     """The folder's manifest.json as a JSON object, read without following a link (bad input: exit 2)."""
-    from wizard.errors import ManifestSyntaxError
-    from wizard.service.manifest import parse_json
 
     path = folder / "manifest.json"
     data = read_service_file(path)
@@ -101,10 +99,10 @@ def _manifest_of(folder: Path, findings: Sequence[Finding]):
     from wizard.service.manifest import read_manifest
 
     try:
-        data = json.loads(read_plain(folder / "manifest.json") or b"")
+        data = parse_json((read_plain(folder / "manifest.json") or b"").decode("utf-8"))
         if isinstance(data, dict):
             return read_manifest(data)[0]
-    except (ValueError, RecursionError, InvalidInput, NotPlain):
+    except (UnicodeDecodeError, ManifestSyntaxError, InvalidInput, NotPlain):
         pass
     errors = [str(f) for f in findings if f.severity == "error" and f.path.endswith("manifest.json")
               and Path(f.path).parent == folder] or [f"{folder / 'manifest.json'}: not a manifest"]

@@ -56,6 +56,7 @@ from wizard.publish.plan import (
 )
 from wizard.publish.result import PublishResult
 from wizard.publish.texts import pull_request_body
+from wizard.settings import plain_http_warning
 
 if TYPE_CHECKING:
     import httpx
@@ -269,6 +270,8 @@ async def publish_folders(
     if isinstance(token, str):  # typed into a front end's own field
         token = Secret(token)
         redact_in_logs(token)
+    if not dry_run and (warning := plain_http_warning(settings.api_url)):
+        report("check", warning)
     report("check", f"checking {len(folders)} folder(s)")
     services, findings = read_service_folders([Path(f) for f in folders])
     chosen = check_branch_name(branch) if branch else branch_name([s.name for s in services])

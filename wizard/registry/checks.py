@@ -20,6 +20,7 @@ from wizard.registry.daemon import DUPLICATE_ID, daemon_breaks
 from wizard.registry.finding import Finding, has_errors
 from wizard.registry.layout import SKIPPED_DIRS, service_folders, takes_note
 from wizard.registry.logo import check_logo
+from wizard.service.rules import shown
 from wizard.service.manifest import (
     parse_json,
     problem_line,
@@ -124,6 +125,10 @@ def _check_manifest(report: FolderReport, content: bytes | None) -> None:
                        f"'{expected}' (first interface + '-' + id); rename the folder or fix the id")
 
 
+# a README is text: tabs, line ends and form feeds are the only control characters Markdown has any use for
+BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
 def todo_lines(text: str) -> list[tuple[int, str]]:
     """(line number, what to write) for each TODO placeholder of a README."""
     found = []
@@ -146,9 +151,20 @@ def _check_readme(report: FolderReport, content: bytes | None) -> None:
     if not content.strip():
         report.add("README.md", "error", f"README.md is empty; {advice}")
         return
-    for number, what in todo_lines(content.decode("utf-8", errors="replace")):
-        shown = what if len(what) <= 80 else what[:77] + "…"
-        report.add("README.md", "warning", f"{TODO_MESSAGE}: {shown!r}; write it or remove the line: the index "
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = content.count(b"\n", 0, error.start) + 1
+        report.add("README.md", "error", "README.md is not UTF-8 text (the index and the Prem App show it as "
+                   "text); save it as UTF-8", line)
+        return
+    if bad := BINARY.search(text):
+        report.add("README.md", "error", f"README.md holds a control character ({shown(bad.group())}), so it is not "
+                   "text; save the Markdown as plain UTF-8 text", text.count("\n", 0, bad.start()) + 1)
+        return
+    for number, what in todo_lines(text):
+        quoted = what if len(what) <= 80 else what[:77] + "…"
+        report.add("README.md", "warning", f"{TODO_MESSAGE}: {quoted!r}; write it or remove the line: the index "
                    "shows the README as the service's documentation", number)
 
 
@@ -195,8 +211,8 @@ def _manifest_only(folder: Path) -> FolderReport:
     try:
         from wizard.registry.plain_files import NotPlain, read_plain
 
-        data = json.loads(read_plain(folder / "manifest.json") or b"")
-    except (OSError, ValueError, RecursionError, NotPlain):
+        data = parse_json((read_plain(folder / "manifest.json") or b"").decode("utf-8"), duplicates=True)
+    except (OSError, UnicodeDecodeError, ManifestSyntaxError, NotPlain):
         return report
     report.manifest = data if isinstance(data, dict) else None
     return report

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from wizard.terminal_text import one_line
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -16,7 +18,7 @@ class Finding:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.severity}: {self.message}"
+        return one_line(f"{where}: {self.severity}: {self.message}")
 
     def as_dict(self) -> dict[str, Any]:
         return {"path": self.path, "line": self.line, "severity": self.severity, "message": self.message}

@@ -156,10 +156,7 @@ def parse_index(data: bytes | str, source: str) -> list[dict[str, Any]]:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError as error:
         raise ManifestSyntaxError(source, 1, error.start + 1, "the file is not UTF-8 text") from None
-    try:
-        entries = parse_json(text, source)
-    except RecursionError:
-        raise InvalidIndex(f"{source} nests too deeply to be a registry index") from None
+    entries = parse_json(text, source, duplicates=True)  # read as the daemon reads it
     if not isinstance(entries, list):
         raise InvalidIndex(f"{source} is not a registry index: it holds a JSON {type(entries).__name__}, not a list "
                            "of manifests")

@@ -72,13 +72,42 @@ def _square(box: tuple[float | None, float | None] | None) -> bool:
     return off is not None and off <= SQUARE_TOLERANCE
 
 
+# The Prem App shows logos in a web page: anything a browser would run, or a page it would open, is refused
+SCRIPTING_ELEMENTS = {"script", "foreignObject", "iframe", "embed", "object", "handler", "listener"}
+RUNNABLE_URL = re.compile(r"^(?:javascript|vbscript|data:\s*text/html|data:\s*image/svg)", re.IGNORECASE)
+_URL_NOISE = re.compile(r"[\x00-\x20]+")  # browsers skip these inside a scheme: "java\tscript:" still runs
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "values", "to", "from", "by"}
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1]
+
+
+def active_content(root: Element) -> list[str]:
+    """One message per script, event handler or script URL in the drawing (at most a few, each named)."""
+    found: list[str] = []
+    for element in root.iter():
+        tag = _local(str(element.tag))
+        if tag in SCRIPTING_ELEMENTS:
+            found.append(f"logo.svg holds a <{tag}> element; a logo is a drawing: export it again without scripts "
+                         "or embedded pages")
+        for name, value in element.attrib.items():
+            attribute = _local(name)
+            if attribute.lower().startswith("on"):
+                found.append(f"logo.svg has an event handler ({attribute}= on <{tag}>); remove it: the Prem App "
+                             "shows logos in a web page, where it would run")
+            elif attribute in URL_ATTRIBUTES and RUNNABLE_URL.match(_URL_NOISE.sub("", value)):
+                found.append(f"logo.svg links to a script or page ({attribute}= on <{tag}>); remove the link")
+    return list(dict.fromkeys(found))[:5]
+
+
 def check_logo(data: bytes) -> list[tuple[str, str]]:
     """(severity, message) for each problem of a logo; empty when it is fine."""
     try:
         root = parse_svg(data)
     except ValueError as error:
         return [("error", str(error))]
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str]] = [("error", message) for message in active_content(root)]
     if root.tag == "svg":
         problems.append(("warning", 'logo.svg has no xmlns="http://www.w3.org/2000/svg"; browsers may not show it'))
     width, height = _length(root.get("width")), _length(root.get("height"))

@@ -29,6 +29,7 @@ from pydantic_core import PydanticCustomError
 
 from wizard.errors import InvalidInput, ManifestSyntaxError
 from wizard.service.fields import ALWAYS, BY_PATH, DOCKER, FIELDS, Field
+from wizard.service.json_input import parse_json
 from wizard.service.rules import DEVICES, RuleBroken, shown
 
 SEED_ORDER = (
@@ -255,13 +256,6 @@ def registry_json(data: OrderedModel | Mapping[str, Any]) -> str:
     """4-space indent, non-ASCII kept as is, trailing newline: how the registry's files look."""
     plain = registry_dict(data) if isinstance(data, OrderedModel) else data
     return json.dumps(plain, indent=4, ensure_ascii=False) + "\n"
-
-
-def parse_json(text: str, source: str = "<string>") -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ManifestSyntaxError(source, error.lineno, error.colno, error.msg) from None
 
 
 def read_json_file(path: Path) -> Any:

@@ -7,7 +7,6 @@ is refused, naming the known ones.
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from collections.abc import Mapping
@@ -18,16 +17,23 @@ from typing import Any
 from wizard.errors import InvalidInput, ManifestSyntaxError, WizardError
 from wizard.service.answers import normalise_answers, unknown_answer_keys
 from wizard.service.fields import BY_PATH, SPEC_KEYS
+from wizard.service.json_input import parse_json
 
 SPEC_SUFFIXES = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
 
 def parse_spec_text(text: str, kind: str, source: str) -> Any:
     if kind == "json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ManifestSyntaxError(source, error.lineno, error.colno, error.msg) from None
+        return parse_json(text, source)
+    try:
+        return _parse_toml_or_yaml(text, kind, source)
+    except RecursionError:
+        raise ManifestSyntaxError(source, 1, 1, "the file nests too deeply to be read") from None
+    except ValueError:  # Python's own refusal of an integer of thousands of digits
+        raise ManifestSyntaxError(source, 1, 1, "a number too large to read; no answer is that large") from None
+
+
+def _parse_toml_or_yaml(text: str, kind: str, source: str) -> Any:
     if kind == "toml":
         try:
             return tomllib.loads(text)
@@ -38,13 +44,42 @@ def parse_spec_text(text: str, kind: str, source: str) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_strict_yaml_loader())  # noqa: S506 - a SafeLoader, made stricter
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise ManifestSyntaxError(source, line, column, error.problem or str(error)) from None
     except yaml.YAMLError as error:
         raise ManifestSyntaxError(source, 1, 1, str(error)) from None
+
+
+def _strict_yaml_loader():
+    """SafeLoader that refuses a key written twice (the last would silently win) and aliases: ``*name`` can
+    make a structure that holds itself, or one that grows a thousandfold when it is written out."""
+    import yaml
+    from yaml.constructor import ConstructorError
+    from yaml.events import AliasEvent
+
+    class Strict(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            if self.check_event(AliasEvent):
+                raise ConstructorError(None, None, "an alias (*name); spec files are read without them: write the "
+                                       "value out", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if not isinstance(key, str):
+                    continue
+                if key in seen:
+                    raise ConstructorError(None, None, f"the key {key!r} is written twice; remove one",
+                                           key_node.start_mark)
+                seen.add(key)
+            return super().construct_mapping(node, deep)
+
+    return Strict
 
 
 def read_spec_file(path: Path) -> dict[str, Any]:
