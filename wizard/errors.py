@@ -28,6 +28,7 @@ The CLI maps each branch to an exit code (``exit_code``) and prints ``str(error)
         ├── GitHubValidation        422, GitHub's messages in plain words
         ├── GitHubRateLimited       .reset_at (epoch seconds) when known
         ├── BranchConflict          the branch holds someone else's work; --force overwrites
+        ├── UnexpectedAnswer        an answer that is not GitHub's JSON, or not of its shape (a wrong --api-url)
         └── NoToken                 no token found in any source
 """
 
@@ -173,4 +174,8 @@ class BranchConflict(GitHubError):
 
 
 class NoToken(GitHubError):
+    pass
+
+
+class UnexpectedAnswer(GitHubError):
     pass

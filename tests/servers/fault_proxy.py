@@ -51,6 +51,7 @@ class Fault:
     interval: float = 0.0
     size: int = 0
     content_type: str = ""
+    method: str | None = None  # None: any method
 
 
 class FaultProxy:
@@ -90,8 +91,8 @@ class FaultProxy:
     def fail(self, path_fragment: str, *, status: int, headers: dict[str, str] | None = None, times: int = 1) -> None:
         self._add(Fault(path_fragment, "status", status, dict(headers or {}), times))
 
-    def stall(self, path_fragment: str, *, times: int = 1) -> None:
-        self._add(Fault(path_fragment, "stall", times=times))
+    def stall(self, path_fragment: str, *, times: int = 1, method: str | None = None) -> None:
+        self._add(Fault(path_fragment, "stall", times=times, method=method))
 
     def reset(self, path_fragment: str, *, times: int = 1) -> None:
         self._add(Fault(path_fragment, "reset", times=times))
@@ -104,14 +105,15 @@ class FaultProxy:
         headers: dict[str, str] | None = None,
         body: bytes = b"",
         times: int = 1,
+        method: str | None = None,
     ) -> None:
         """Answer with exactly this, registry untouched; Content-Length is set, Content-Type only if given."""
-        self._add(Fault(path_fragment, "answer", status, dict(headers or {}), times, body=body))
+        self._add(Fault(path_fragment, "answer", status, dict(headers or {}), times, body=body, method=method))
 
-    def trickle(self, path_fragment: str, *, interval: float = 0.2, times: int = 1) -> None:
+    def trickle(self, path_fragment: str, *, interval: float = 0.2, times: int = 1, method: str | None = None) -> None:
         """The registry's answer, headers at once (with the true Content-Length), then the body one byte per
         ``interval`` seconds: a registry that keeps a connection alive without ever finishing."""
-        self._add(Fault(path_fragment, "trickle", times=times, interval=interval))
+        self._add(Fault(path_fragment, "trickle", times=times, interval=interval, method=method))
 
     def redirect_loop(self, path_fragment: str, times: int = 1) -> None:
         """307 with ``Location`` naming the same path; one redirect per ``times`` (see the module docs)."""
@@ -147,7 +149,7 @@ class FaultProxy:
         with self._lock:
             self.requests.append((method, path))
             for fault in self._faults:
-                if fault.path_fragment in path and fault.times > 0:
+                if fault.path_fragment in path and fault.times > 0 and fault.method in (None, method):
                     fault.times -= 1
                     return fault
         return None
@@ -184,6 +186,9 @@ def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             self._handle()
 
         def do_PUT(self) -> None:
+            self._handle()
+
+        def do_PATCH(self) -> None:
             self._handle()
 
         def _handle(self) -> None:

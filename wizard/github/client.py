@@ -23,7 +23,8 @@ from typing import Any
 
 import httpx
 
-from wizard.errors import GitHubUnreachable
+from wizard.errors import GitHubUnreachable, UnexpectedAnswer
+from wizard.github import answers
 from wizard.github.errors import (
     ATTEMPTS,
     error_for,
@@ -36,6 +37,8 @@ from wizard.github.token import Secret
 log = logging.getLogger(__name__)
 
 API_VERSION = "2022-11-28"
+REQUEST_DEADLINE = 60.0
+WAIT_NOTICE_AFTER, WAIT_NOTICE_EVERY = 2.0, 5.0
 MEDIA_TYPE = "application/vnd.github+json"
 
 
@@ -67,8 +70,12 @@ class GitHub:
         token: Secret | None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.time,
+        deadline: float | None = None,
+        waiting: Callable[[str], None] | None = None,
     ) -> None:
         self.client = client
+        self.deadline = deadline or REQUEST_DEADLINE  # seconds for a whole answer: httpx's read timeout never ends a trickle
+        self.waiting = waiting  # told "still waiting …" when an answer takes longer than WAIT_NOTICE_AFTER
         self.api_url = api_url.rstrip("/")
         self.token = token
         self.sleep = sleep
@@ -79,63 +86,77 @@ class GitHub:
     # --- the calls --------------------------------------------------------------------------------
 
     async def authenticated_user(self) -> User:
-        response = await self._call("GET", "/user", action="read your GitHub account")
+        action = "read your GitHub account"
+        response = await self._call("GET", "/user", action=action)
         scopes = response.headers.get("x-oauth-scopes")
         listed = None if scopes is None else frozenset(s.strip() for s in scopes.split(",") if s.strip())
-        return User(response.json()["login"], listed)
+        return User(self._read(response, answers.Login, action)["login"], listed)
 
     async def get_repository(self, full_name: str) -> dict[str, Any] | None:
-        response = await self._call("GET", f"/repos/{full_name}", action=f"read {full_name}", absent_ok=True)
-        return None if response is None else response.json()
+        action = f"read {full_name}"
+        response = await self._call("GET", f"/repos/{full_name}", action=action, absent_ok=True)
+        return None if response is None else self._read(response, answers.Repository, action)
 
     async def create_fork(self, full_name: str) -> dict[str, Any]:
         """Your fork of ``full_name``; GitHub answers with the fork you already have, whatever its name."""
-        response = await self._call("POST", f"/repos/{full_name}/forks", action=f"fork {full_name}", body={})
-        return response.json()
+        action = f"fork {full_name}"
+        response = await self._call("POST", f"/repos/{full_name}/forks", action=action, body={})
+        return self._read(response, answers.Repository, action)
 
     async def sync_fork_branch(self, full_name: str, branch: str) -> dict[str, Any]:
+        action = f"bring the {branch} branch of {full_name} up to date"
         response = await self._call("POST", f"/repos/{full_name}/merge-upstream", body={"branch": branch},
-                                    action=f"bring the {branch} branch of {full_name} up to date")
-        return response.json()
+                                    action=action)
+        return self._read(response, answers.ANYTHING, action)
 
     async def get_ref(self, full_name: str, ref: str) -> str | None:
         """The commit a ref such as ``heads/dev`` points at, or None when there is no such ref."""
-        response = await self._call("GET", f"/repos/{full_name}/git/ref/{ref}", action=f"read {ref} of {full_name}",
-                                    absent_ok=True)
-        return None if response is None else response.json()["object"]["sha"]
+        action = f"read {ref} of {full_name}"
+        response = await self._call("GET", f"/repos/{full_name}/git/ref/{ref}", action=action, absent_ok=True)
+        return None if response is None else self._read(response, answers.Ref, action)["object"]["sha"]
 
     async def get_commit(self, full_name: str, sha: str) -> dict[str, Any]:
-        response = await self._call("GET", f"/repos/{full_name}/git/commits/{sha}",
-                                    action=f"read commit {sha[:7]} of {full_name}")
-        return response.json()
+        action = f"read commit {sha[:7]} of {full_name}"
+        response = await self._call("GET", f"/repos/{full_name}/git/commits/{sha}", action=action)
+        return self._read(response, answers.Commit, action)
 
     async def get_tree(self, full_name: str, tree: str) -> dict[str, Any]:
         """Every entry of a tree (a sha, or a branch name) and below it, in one call: ``{"tree": [...], "truncated"}``."""
+        action = f"read the files of {full_name} at {tree[:12]}"
         response = await self._call("GET", f"/repos/{full_name}/git/trees/{tree}", params={"recursive": "1"},
-                                    action=f"read the files of {full_name} at {tree[:12]}")
-        return response.json()
+                                    action=action)
+        return self._read(response, answers.Tree, action)
 
     async def get_blob(self, full_name: str, sha: str) -> bytes:
-        response = await self._call("GET", f"/repos/{full_name}/git/blobs/{sha}", action=f"read a file of {full_name}")
-        answer = response.json()
-        content = answer.get("content") or ""
-        return base64.b64decode(content) if answer.get("encoding") == "base64" else content.encode("utf-8")
+        action = f"read a file of {full_name}"
+        response = await self._call("GET", f"/repos/{full_name}/git/blobs/{sha}", action=action)
+        answer = self._read(response, answers.Blob, action)
+        content = answer["content"]
+        if answer.get("encoding") != "base64":
+            return content.encode("utf-8")
+        try:
+            return base64.b64decode(content, validate=False)
+        except ValueError:
+            raise UnexpectedAnswer(f"{self.api_url} answered the call to {action} with a file that is not base64",
+                                   status=response.status_code) from None
 
     async def create_blob(self, full_name: str, content: bytes) -> str:
         body = {"content": base64.b64encode(content).decode("ascii"), "encoding": "base64"}
-        response = await self._call("POST", f"/repos/{full_name}/git/blobs", body=body,
-                                    action=f"upload a file to {full_name}")
-        return response.json()["sha"]
+        action = f"upload a file to {full_name}"
+        response = await self._call("POST", f"/repos/{full_name}/git/blobs", body=body, action=action)
+        return self._read(response, answers.Sha, action)["sha"]
 
     async def create_tree(self, full_name: str, entries: Sequence[Mapping[str, Any]], *, base_tree: str) -> str:
+        action = f"write the files into {full_name}"
         response = await self._call("POST", f"/repos/{full_name}/git/trees", body={"base_tree": base_tree,
-                                    "tree": list(entries)}, action=f"write the files into {full_name}")
-        return response.json()["sha"]
+                                    "tree": list(entries)}, action=action)
+        return self._read(response, answers.Sha, action)["sha"]
 
     async def create_commit(self, full_name: str, *, message: str, tree: str, parents: Sequence[str]) -> str:
-        response = await self._call("POST", f"/repos/{full_name}/git/commits", action=f"make a commit in {full_name}",
+        action = f"make a commit in {full_name}"
+        response = await self._call("POST", f"/repos/{full_name}/git/commits", action=action,
                                     body={"message": message, "tree": tree, "parents": list(parents)})
-        return response.json()["sha"]
+        return self._read(response, answers.Sha, action)["sha"]
 
     async def create_ref(self, full_name: str, ref: str, sha: str) -> bool:
         """Create ``refs/heads/...``; False when a ref of that name already exists."""
@@ -149,21 +170,26 @@ class GitHub:
                          action=f"move the branch {ref.removeprefix('heads/')} of {full_name}")
 
     async def list_pull_requests(self, full_name: str, *, head: str, base: str, state: str = "open") -> list[dict]:
+        action = f"list the pull requests of {full_name}"
         response = await self._call("GET", f"/repos/{full_name}/pulls", params={"head": head, "base": base,
-                                    "state": state}, action=f"list the pull requests of {full_name}")
-        return response.json()
+                                    "state": state}, action=action)
+        return self._read(response, list[answers.PullRequest], action)
 
     async def create_pull_request(
         self, full_name: str, *, title: str, head: str, base: str, body: str, draft: bool,
         maintainer_can_modify: bool = True,
     ) -> dict[str, Any] | None:
         """The new pull request; None when one from ``head`` is already open."""
-        response = await self._call("POST", f"/repos/{full_name}/pulls", action=f"open a pull request on {full_name}",
+        action = f"open a pull request on {full_name}"
+        response = await self._call("POST", f"/repos/{full_name}/pulls", action=action,
                                     body={"title": title, "head": head, "base": base, "body": body, "draft": draft,
                                           "maintainer_can_modify": maintainer_can_modify}, exists_ok=True)
-        return None if response is None else response.json()
+        return None if response is None else self._read(response, answers.PullRequest, action)
 
     # --- sending ----------------------------------------------------------------------------------
+
+    def _read(self, response: httpx.Response, shape: Any, action: str) -> Any:
+        return answers.read_answer(response, shape, action=action, api_url=self.api_url)
 
     def _headers(self) -> dict[str, str]:
         headers = {"Accept": MEDIA_TYPE, "X-GitHub-Api-Version": API_VERSION, "User-Agent": "prem-new-service"}
@@ -178,8 +204,14 @@ class GitHub:
         network_failures = rate_waits = 0
         while True:
             try:
-                response = await self.client.request(method, self.api_url + path, json=body, params=params,
-                                                     headers=self._headers())
+                response = await self._send(method, path, body=body, params=params, action=action)
+            except TimeoutError:
+                self._record(method, path, params, body, None, None)
+                raise GitHubUnreachable(
+                    f"GitHub at {self.api_url} did not finish answering in {self.deadline:.0f} s (to {action})",
+                    hint="GitHub, or a proxy on the way, is stuck; run the same command again in a few minutes "
+                    "(it continues from where it stopped), and check --api-url",
+                ) from None
             except httpx.TransportError as error:
                 self._record(method, path, params, body, error.request if _has_request(error) else None, None)
                 network_failures += 1
@@ -211,6 +243,25 @@ class GitHub:
             if response.is_success:
                 return response
             raise error_for(response, action=action, token=self.token, api_url=self.api_url)
+
+    async def _send(self, method: str, path: str, *, body: Any, params: Mapping[str, str] | None,
+                    action: str) -> httpx.Response:
+        notices = asyncio.create_task(self._tell_waiting(action)) if self.waiting else None
+        try:
+            async with asyncio.timeout(self.deadline):
+                return await self.client.request(method, self.api_url + path, json=body, params=params,
+                                                 headers=self._headers())
+        finally:
+            if notices is not None:
+                notices.cancel()
+
+    async def _tell_waiting(self, action: str) -> None:
+        waited, pause = 0.0, WAIT_NOTICE_AFTER
+        while True:
+            await asyncio.sleep(pause)  # the real clock, not self.sleep: this measures the wait for an answer
+            waited += pause
+            self.waiting(f"still waiting for GitHub to {action} ({waited:.0f} s of at most {self.deadline:.0f})")
+            pause = WAIT_NOTICE_EVERY
 
     def _record(self, method, path, params, body, request: httpx.Request | None, response) -> None:
         query = "?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else ""

@@ -51,7 +51,11 @@ def dry_run_client(settings: Settings) -> httpx.AsyncClient:
         if method == "POST" and re.search(r"/git/(blobs|trees|commits)$", path):
             return httpx.Response(201, json={"sha": _sha(body)})
         if method == "POST" and path.endswith("/pulls"):
-            return httpx.Response(201, json={"number": 0, "html_url": pull_url})
-        return httpx.Response(200, json={})  # the fork answering, refs written
+            return httpx.Response(201, json={"number": 0, "html_url": pull_url,
+                                             "head": {"sha": _sha(body), "repo": {"full_name": fork}}})
+        if method == "GET" and "/repos/" in path:  # the fork answering
+            return httpx.Response(200, json={"full_name": fork, "fork": True, "created_at": now,
+                                             "parent": {"full_name": settings.upstream}})
+        return httpx.Response(200, json={})  # refs written, the fork brought up to date
 
     return httpx.AsyncClient(transport=httpx.MockTransport(answer))

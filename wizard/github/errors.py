@@ -38,16 +38,17 @@ ATTEMPTS = 3  # per call, for network failures and for rate limits alike
 def _json_of(response: httpx.Response) -> dict[str, Any]:
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or JSON nested past the interpreter's limit
         return {}
     return data if isinstance(data, dict) else {}
 
 
 def message_of(response: httpx.Response) -> str:
     data = _json_of(response)
-    texts = [str(data.get("message", ""))] + [str(e.get("message", "")) for e in data.get("errors") or []
-                                               if isinstance(e, dict)]
-    return " ".join(t for t in texts if t)
+    errors = data.get("errors")
+    texts = [str(data.get("message", ""))] + [str(e.get("message", "")) for e in errors if isinstance(e, dict)] \
+        if isinstance(errors, list) else [str(data.get("message", ""))]
+    return " ".join(t for t in texts if t)[:500]  # GitHub's messages are a line or two; anything longer is not one
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from wizard.errors import NoToken
+from wizard.terminal_text import one_line
 
 if TYPE_CHECKING:
     import httpx
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 NEEDED_SCOPE = "public_repo"
 TOKEN_DESCRIPTION = "prem-new-service"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+SIGN_IN_DEADLINE = 60.0  # seconds for one answer of the sign-in
 MASK = "********"
 
 
@@ -135,25 +137,25 @@ async def token_from_device_flow(
     headers = {"Accept": "application/json"}
     start = await _post_form(client, f"{web}/login/device/code", {"client_id": client_id, "scope": NEEDED_SCOPE},
                              headers)
-    if "device_code" not in start:
+    if not isinstance(start.get("device_code"), str) or not isinstance(start.get("user_code"), str):
         raise NoToken(f"GitHub did not start the sign-in: {_oauth_problem(start)}", hint=how_to_get_a_token(api_url))
-    notify(f"Open {start.get('verification_uri', web + '/login/device')} and enter the code {start['user_code']}")
-    interval = float(start.get("interval", 5))
-    deadline = float(start.get("expires_in", 900))
+    notify(f"Open {web}/login/device and enter the code {one_line(start['user_code'])[:20]}")
+    interval = _seconds(start.get("interval"), 5, most=60)
+    deadline = _seconds(start.get("expires_in"), 900, most=3600)
     waited = 0.0
     poll = {"client_id": client_id, "device_code": start["device_code"], "grant_type": DEVICE_GRANT}
     while True:
         await sleep(interval)
         waited += interval
         answer = await _post_form(client, f"{web}/login/oauth/access_token", poll, headers)
-        if answer.get("access_token"):
-            return FoundToken(Secret(answer["access_token"]), "device flow")
+        if isinstance(answer.get("access_token"), str) and answer["access_token"].strip():
+            return FoundToken(Secret(answer["access_token"].strip()), "device flow")
         error = answer.get("error")
         if error == "authorization_pending" and waited < deadline:
             continue
         if error == "slow_down":
             # GitHub adds 5 seconds each time and says the new interval; keep to it from now on
-            interval = float(answer.get("interval", interval + 5))
+            interval = _seconds(answer.get("interval"), interval + 5, most=60)
             continue
         if error in ("expired_token", "authorization_pending"):
             raise NoToken("the sign-in code expired before it was entered",
@@ -167,16 +169,25 @@ async def _post_form(client: httpx.AsyncClient, url: str, data: dict, headers: d
     import httpx
 
     try:
-        response = await client.post(url, data=data, headers=headers)
+        async with asyncio.timeout(SIGN_IN_DEADLINE):
+            response = await client.post(url, data=data, headers=headers)
         answer = response.json()
-    except (httpx.HTTPError, ValueError) as error:
-        raise NoToken(f"could not reach GitHub's sign-in at {url}: {type(error).__name__}",
+    except (httpx.HTTPError, ValueError, RecursionError, TimeoutError) as error:
+        what = "no answer in time" if isinstance(error, TimeoutError) else type(error).__name__
+        raise NoToken(f"could not reach GitHub's sign-in at {url}: {what}",
                       hint="check your connection, or set GH_TOKEN instead") from None
     return answer if isinstance(answer, dict) else {}
 
 
+def _seconds(value: object, default: float, *, most: float) -> float:
+    """A wait GitHub names, within reason: a wrong or absurd one would poll too fast or hang the sign-in."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 1 <= value <= most:
+        return default
+    return float(value)
+
+
 def _oauth_problem(answer: Mapping) -> str:
-    return str(answer.get("error_description") or answer.get("error") or "no reason given")
+    return one_line(str(answer.get("error_description") or answer.get("error") or "no reason given"))[:200]
 
 
 def token_from_prompt(api_url: str, *, prompt: Callable[[str], str], notify: Callable[[str], None]) -> FoundToken:

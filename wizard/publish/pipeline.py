@@ -284,7 +284,7 @@ async def publish_folders(
         import httpx
 
         client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
-    gh = GitHub(client, api_url=settings.api_url, token=token, sleep=sleep)
+    gh = GitHub(client, api_url=settings.api_url, token=token, sleep=sleep, waiting=lambda text: report("wait", text))
     publisher = _Publisher(gh, settings, services, findings, branch=chosen, title=title, draft=draft, force=force,
                            progress=report, sleep=sleep, before=before, allow_todo=allow_todo, read_blobs=not dry_run,
                            body=body)
