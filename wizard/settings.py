@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from wizard.errors import BadSetting, WizardError
+from wizard.errors import BadSetting
 from wizard.terminal_text import one_line
 
 APP_NAME = "prem-new-service"

@@ -80,7 +80,7 @@ FOREVER = {  # name -> (path fragment, method, how)
 @pytest.mark.parametrize("name", sorted(FOREVER))
 def test_an_answer_that_never_ends_meets_the_deadline_with_progress(github_emulator, proxied, tmp_path, name,
                                                                      monkeypatch, capsys):
-    import wizard.github.client as client
+    from wizard.github import client
 
     monkeypatch.setattr(client, "REQUEST_DEADLINE", 3.0)
     monkeypatch.setattr(client, "WAIT_NOTICE_AFTER", 1.0)
