@@ -12,10 +12,7 @@ from typing import Any
 
 import httpx
 from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
-from typing_extensions import (  # pydantic reads typing.TypedDict only from 3.12
-    NotRequired,
-    TypedDict,
-)
+from typing_extensions import NotRequired, TypedDict  # noqa: UP035 - pydantic reads typing's from 3.12
 
 from wizard.errors import UnexpectedAnswer
 
