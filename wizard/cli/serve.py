@@ -61,8 +61,61 @@ def settings_flags(args: argparse.Namespace) -> dict[str, object]:
     return {"offline": args.offline, "index_url": args.index_url, "out": args.out}
 
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+def _netloc(scheme: str, host: str, port: int | None) -> str:
+    host = host.lower().rstrip(".")
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{host}:{port or (443 if scheme in ('https', 'wss') else 80)}"
+
+
+def served_places(host: str, port: int, public_url: str | None) -> tuple[set[str], set[str]]:
+    """The Host headers (host:port) and the Origins (scheme://host:port) a browser of this server sends:
+    the address served, its loopback names when it is loopback or every address, and ``--public-url``."""
+    from urllib.parse import urlsplit
+
+    names = {host} | (set(LOOPBACK_NAMES) if is_loopback(host) or host in ("0.0.0.0", "::", "[::]") else set())
+    hosts = {_netloc("http", name, port) for name in names}
+    origins = {f"http://{place}" for place in hosts}
+    if public_url:
+        parts = urlsplit(public_url)
+        place = _netloc(parts.scheme, parts.hostname or "", parts.port)
+        hosts.add(place)
+        origins.add(f"{parts.scheme}://{place}")
+    return hosts, origins
+
+
+def foreign_request(host_header: str | None, origin_header: str | None, hosts: set[str], origins: set[str],
+                    *, secure: bool = False) -> str | None:
+    """Why a request is refused, or None. A Host that is not this server's is DNS rebinding (a page on another
+    site resolving its own name to this machine); an Origin that is not this server's is a page of another site
+    opening the WebSocket (cross-site WebSocket hijacking). Browsers send Origin with every WebSocket handshake;
+    a client without one is no browser page."""
+    from urllib.parse import urlsplit
+
+    scheme = "https" if secure else "http"
+    try:
+        asked = urlsplit(f"{scheme}://{host_header or ''}")
+        place = _netloc(scheme, asked.hostname or "", asked.port)
+    except ValueError:
+        return "the request's Host is not an address"
+    if not host_header or place not in hosts:
+        return "the request's Host is not this server's address"
+    if origin_header is None:
+        return None
+    try:
+        parts = urlsplit(origin_header)
+        origin = f"{parts.scheme}://{_netloc(parts.scheme, parts.hostname or '', parts.port)}"
+    except ValueError:
+        return "the request's Origin is not an address"
+    return None if origin in origins else "the request comes from a page of another site"
+
+
 def local_server():
-    """textual-serve's Server, its page stripped of the one thing it loads from elsewhere (a Google font).
+    """textual-serve's Server, its page stripped of the one thing it loads from elsewhere (a Google font), and
+    every request from another site or for another host name refused.
 
     A room's network may have no internet; the page then loads only from this server.
     """
@@ -70,6 +123,7 @@ def local_server():
 
     import aiohttp_jinja2
     import jinja2
+    from aiohttp import web
     from textual_serve.server import Server
 
     class LocalServer(Server):
@@ -78,6 +132,17 @@ def local_server():
             page = (self.templates_path / "app_index.html").read_text(encoding="utf-8")
             page = re.sub(r'<link\s+rel="stylesheet"\s+href="https://fonts\.googleapis\.com[^>]*>', "", page)
             aiohttp_jinja2.setup(app, loader=jinja2.DictLoader({"app_index.html": page}))
+            hosts, origins = served_places(self.host, self.port, self.public_url)
+
+            @web.middleware
+            async def same_site_only(request, handler):
+                why = foreign_request(request.headers.get("Host"), request.headers.get("Origin"), hosts, origins,
+                                      secure=request.secure)
+                if why:
+                    return web.Response(status=403, text=f"Refused: {why}. Open {self.public_url} instead.\n")
+                return await handler(request)
+
+            app.middlewares.append(same_site_only)
             return app
 
     return LocalServer
