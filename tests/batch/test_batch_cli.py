@@ -114,14 +114,14 @@ def test_existing_folders_need_force_and_are_listed_together(tmp_path, capsys):
 
 
 def test_a_failed_write_leaves_everything_as_it_was(tmp_path, monkeypatch, capsys):
-    import wizard.service.folder
+    import wizard.service.batch_writes
     from wizard.errors import ScaffoldError
 
     spec = write_spec(tmp_path / "s.toml", [service(n) for n in range(1, 5)], **DEFAULTS)
     out = tmp_path / "out"
     assert batch(out, str(write_spec(tmp_path / "one.toml", [service(2)], **DEFAULTS))) == 0
     before = (out / "chat-batch-model-002" / "manifest.json").read_bytes()
-    real = wizard.service.folder.write_service_folder
+    real = wizard.service.batch_writes.write_service_folder
     calls = []
 
     def fail_third(target, files, **options):
@@ -130,7 +130,7 @@ def test_a_failed_write_leaves_everything_as_it_was(tmp_path, monkeypatch, capsy
             raise ScaffoldError(f"could not write {target}: No space left on device")
         return real(target, files, **options)
 
-    monkeypatch.setattr(wizard.service.folder, "write_service_folder", fail_third)
+    monkeypatch.setattr(wizard.service.batch_writes, "write_service_folder", fail_third)
     assert batch(out, str(spec), "--force") == 1
 
     assert "No space left on device" in capsys.readouterr().err

@@ -52,9 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    from wizard import ledger
+
+    ledger.forget()
     try:
+        args = build_parser().parse_args(argv)
         if args.command is None:
             return run_wizard(args)
         return importlib.import_module(COMMANDS[args.command][0]).run(args)
@@ -64,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"prem-new-service: error: {printable(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
-        print("prem-new-service: interrupted; nothing was written.", file=sys.stderr)
+        print(f"prem-new-service: {ledger.interrupted_line()}", file=sys.stderr)
         return 130
 
 

@@ -151,34 +151,11 @@ def plan(services: list, out: str, index=None) -> list[Planned]:
     return planned
 
 
-def write_all(planned: list[Planned], *, force: bool) -> None:
-    """Write every folder, each atomically; when one fails, remove those this run wrote and put back those it
-    replaced, so a failed run leaves everything as it found it."""
-    import shutil
+def write_all(planned: list[Planned], out, *, force: bool) -> None:
+    """Every folder, or none (see wizard.service.batch_writes)."""
+    from wizard.service.batch_writes import Target, write_batch
 
-    from wizard.publish.batch import refuse_existing
-    from wizard.service.folder import write_service_folder
-
-    if not force:
-        refuse_existing([p.target for p in planned])
-    existing = [p.target for p in planned if p.target.exists()]
-    set_aside = {target: target.with_name(f".{target.name}.batch-replaced") for target in existing}
-    written: list[Path] = []
-    try:
-        for target, backup in set_aside.items():
-            shutil.rmtree(backup, ignore_errors=True)
-            target.rename(backup)
-        for planned_service in planned:
-            written.append(write_service_folder(planned_service.target, planned_service.files))
-    except BaseException:
-        for target in written:
-            shutil.rmtree(target, ignore_errors=True)
-        for target, backup in set_aside.items():
-            if backup.exists() and not target.exists():
-                backup.rename(target)
-        raise
-    for backup in set_aside.values():
-        shutil.rmtree(backup, ignore_errors=True)
+    write_batch(Path(out), [Target(p.target, p.files) for p in planned], force=force)
 
 
 def print_files(planned: list[Planned]) -> None:
@@ -294,10 +271,14 @@ def run(args: argparse.Namespace) -> int:
     settings = build_settings({"out": args.out, "offline": args.offline, "index_url": args.index,
                                "upstream": args.upstream, "base": args.base, "api_url": args.api_url,
                                "size_kind": args.size_kind})
+    if not args.dry_run:  # a batch a killed run left is finished or rolled back before anything is judged
+        from wizard.service.batch_writes import recover
+
+        recover(Path(settings.out), say=say)
     services, index = checked_services(args, settings)
     planned = plan(look_up_sizes(services, settings, args.platform, exact=args.exact), settings.out, index)
     if not args.dry_run:
-        write_all(planned, force=args.force)
+        write_all(planned, settings.out, force=args.force)
         say(f"wrote {len(planned)} service folder(s) into {settings.out}")
         if not args.json:
             print("\n".join(str(p.target) for p in planned), flush=True)

@@ -175,6 +175,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"{folder} already has these images: nothing was written", file=sys.stderr)
     else:
         replace_files(folder, files)
+        from wizard import ledger
+
+        ledger.made(f"the new images in {folder}", f"prem-new-service publish {folder}")
         print(f"bumped {folder}: {', '.join(files)}", file=sys.stderr)
     if not args.publish:
         return 0

@@ -89,6 +89,9 @@ def save_without_wizard(folder: Path, original: dict, given: dict, settings, arg
         say(f"dry run: would write {', '.join(changed)}" + (f" and rename the folder to {plan.folder}" if renamed else ""))
         return 0
     target = update_service_folder(folder, changed, new_name=plan.folder if renamed else None)
+    from wizard import ledger
+
+    ledger.made(f"the changes to {target}")
     say(f"saved {target}: {', '.join(changed) or 'renamed'}")
     return 0
 

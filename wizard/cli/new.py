@@ -136,9 +136,11 @@ def run(args: argparse.Namespace) -> int:
             raise WizardError("--publish needs the folder on disk", hint="run without --dry-run, or use "
                               "`prem-new-service publish FOLDER --dry-run` on a written folder")
         return 0
+    from wizard import ledger
     from wizard.service.folder import write_service_folder
 
     write_service_folder(target, plan.files, force=args.force)
+    ledger.made(f"the folder {target.resolve()}", f"prem-new-service publish {target}")
     if args.json:
         print(json.dumps({**summary, "written": True}, indent=2, ensure_ascii=False))
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from wizard import ledger
 from wizard.errors import GitHubError
 from wizard.github.client import GitHub
 from wizard.publish.plan import fork_is_fresh, is_fork_of
@@ -26,6 +27,7 @@ async def find_fork(gh: GitHub, settings: Settings, login: str, *, say: Say,
     say("fork", f"finding your fork of {upstream} (or making one)")
     fork = await gh.create_fork(upstream)
     name = fork["full_name"]
+    ledger.made(f"your fork {name} on GitHub")
     if not is_fork_of(fork, upstream):
         raise GitHubError(f"GitHub answered with {name}, which is not a fork of {upstream}",
                           hint="check --upstream; if it is right, report this with the message")

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from wizard import ledger
 from wizard.errors import (
     BranchConflict,
     GitHubError,
@@ -153,6 +154,8 @@ class _Publisher:
         self.say("branch", f"writing {self.file_count()} files on a new branch {self.branch} in {fork}")
         sha = await self.commit_on_upstream()
         if await self.gh.create_ref(fork, f"refs/{ref}", sha):
+            ledger.made(f"the branch {self.branch} in {fork}", "run the same command again: it continues "
+                        "from there")
             return sha, True
         # the branch is there from an earlier run, or it is someone else's: look before touching it
         existing = await self.gh.get_ref(fork, ref)
@@ -227,6 +230,7 @@ class _Publisher:
         if pr is None:  # opened in the meantime, by another run
             pr = (await self.gh.list_pull_requests(self.upstream, head=head, base=self.base))[0]
         self.say("pull request", f"opened {pr['html_url']}")
+        ledger.made(f"the pull request {pr['html_url']}")
         return pr
 
 

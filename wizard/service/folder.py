@@ -60,6 +60,12 @@ def write_service_folder(target: Path, files_by_path: Mapping[str, bytes], *, fo
     if target.exists() and not force:
         raise FolderExists(f"{target} already exists", hint="pick another --out, or pass --force to replace it")
     parent = target.parent
+    left = parent / f".{target.name}.replaced"
+    if left.is_dir() and not target.exists():  # a run killed between its two renames: this is the folder
+        left.rename(target)
+        if not force:
+            raise FolderExists(f"{target} already exists (put back from {left.name}, where a killed run had "
+                               "set it aside)", hint="pick another --out, or pass --force to replace it")
     try:
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=parent))
