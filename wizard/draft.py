@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wizard.processes import process_running
 from wizard.settings import data_dir
 
 DRAFT_VERSION = 1
@@ -43,12 +44,32 @@ def draft_path() -> Path:
     return data_dir() / "draft.json"
 
 
+CRUMB_AGE = 60.0  # seconds: a save takes milliseconds, so an older temporary file is a killed save's
+
+
+def sweep_crumbs(folder: Path) -> int:
+    """Remove the temporary files of saves that were killed before their rename (``.draft.PID.*.tmp`` of a
+    process that is gone, or any old enough); a save running now keeps its own."""
+    removed = 0
+    for crumb in folder.glob(".draft.*.tmp"):
+        owner = crumb.name.split(".")[2]
+        try:
+            if owner.isdigit() and process_running(int(owner)) and time.time() - crumb.stat().st_mtime < CRUMB_AGE:
+                continue
+            crumb.unlink()
+            removed += 1
+        except OSError:
+            continue
+    return removed
+
+
 def save_draft(draft: Draft, path: Path | None = None) -> Path:
     path = path or draft_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     draft.saved_at = time.time()
     payload = {"version": DRAFT_VERSION, **asdict(draft)}
-    handle, temporary = tempfile.mkstemp(prefix=".draft.", suffix=".tmp", dir=path.parent)
+    sweep_crumbs(path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=f".draft.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             json.dump(payload, stream, indent=2, ensure_ascii=False)

@@ -18,11 +18,23 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+# every token this process holds (``wizard.github.token.redact_in_logs`` adds them): masked in whatever is printed,
+# also when a server quotes one back in its message
+SECRETS: set[str] = set()
+MASK = "********"
+
+
+def _masked(text: str) -> str:
+    for secret in SECRETS:
+        text = text.replace(secret, MASK)
+    return text
+
+
 def printable(text: str) -> str:
-    """``text`` with every control character but the line break and the tab escaped."""
-    return _UNSAFE.sub(_escape, text)
+    """``text`` with every control character but the line break and the tab escaped, and every token masked."""
+    return _UNSAFE.sub(_escape, _masked(text))
 
 
 def one_line(text: str) -> str:
     """``text`` escaped to stay on one line: line breaks too."""
-    return _UNSAFE_IN_A_LINE.sub(_escape, text)
+    return _UNSAFE_IN_A_LINE.sub(_escape, _masked(text))

@@ -54,7 +54,7 @@ def targets() -> set[str]:
 def earlier_folders(tmp_path: Path, out: Path, numbers: range) -> set[str]:
     """Some of the targets written before, each holding a file of the user's own."""
     first = write_spec(tmp_path / "first.toml", [service(n) for n in numbers], **DEFAULTS)
-    assert subprocess.run(command(first, out), capture_output=True).returncode == 0
+    assert subprocess.run(command(first, out), capture_output=True, check=False).returncode == 0
     made = set()
     for n in numbers:
         folder = out / f"chat-batch-model-{n:03d}"

@@ -8,6 +8,7 @@ and never load textual or questionary.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 from collections.abc import Sequence
@@ -68,6 +69,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"prem-new-service: {ledger.interrupted_line()}", file=sys.stderr)
         return 130
+    except OSError as error:  # a path the system refuses (too long, a loop of links, a file where a folder is)
+        print(f"prem-new-service: error: {path_problem(error)}", file=sys.stderr)
+        return 2 if error.errno in BAD_PATH_ERRORS else 1
+
+
+BAD_PATH_ERRORS = {errno.ENAMETOOLONG, errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ELOOP, errno.EINVAL}
+
+
+def path_problem(error: OSError) -> str:
+    from wizard import ledger
+    from wizard.terminal_text import one_line
+
+    name = one_line(str(error.filename)) if error.filename is not None else "a file"
+    shown = name if len(name) <= 100 else name[:60] + f"… ({len(name)} characters)"
+    made = ledger.interrupted_line().removeprefix("interrupted; ").removeprefix("interrupted after it made: ")
+    return (f"{shown}: {error.strerror or type(error).__name__}\n  → check the path (and that its folder exists "
+            f"and is yours to write), then run the same command again; {made}")
 
 
 def run_wizard(args: argparse.Namespace) -> int:

@@ -306,7 +306,7 @@ def add_upstream_arguments(group) -> None:
 
 
 def print_stage(stage: str, detail: str) -> None:
-    print(f"[{stage}] {detail}", file=sys.stderr, flush=True)
+    say(f"[{stage}] {detail}")
 
 
 async def token_for_cli(settings, *, dry_run: bool):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from wizard.errors import NoToken
-from wizard.terminal_text import one_line
+from wizard.terminal_text import MASK, SECRETS, one_line
 
 if TYPE_CHECKING:
     import httpx
@@ -33,7 +33,6 @@ NEEDED_SCOPE = "public_repo"
 TOKEN_DESCRIPTION = "prem-new-service"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 SIGN_IN_DEADLINE = 60.0  # seconds for one answer of the sign-in
-MASK = "********"
 
 
 class Secret:
@@ -262,9 +261,9 @@ async def _device_flow_with(client, settings, notify, sleep) -> FoundToken:
 class SecretRedactor(logging.Filter):
     """Replaces every known secret in a log record by a mask; usable on any handler or logger."""
 
-    def __init__(self) -> None:
+    def __init__(self, values: set[str] | None = None) -> None:
         super().__init__()
-        self.values: set[str] = set()
+        self.values: set[str] = set() if values is None else values
 
     def scrub(self, text: str) -> str:
         for value in self.values:
@@ -283,7 +282,7 @@ class SecretRedactor(logging.Filter):
         return True
 
 
-REDACTOR = SecretRedactor()
+REDACTOR = SecretRedactor(SECRETS)  # the set printed messages are masked with, too
 _factory_installed = False
 
 

@@ -20,7 +20,6 @@ from wizard.registry.daemon import DUPLICATE_ID, daemon_breaks
 from wizard.registry.finding import Finding, has_errors
 from wizard.registry.layout import SKIPPED_DIRS, service_folders, takes_note
 from wizard.registry.logo import check_logo
-from wizard.service.rules import shown
 from wizard.service.manifest import (
     parse_json,
     problem_line,
@@ -28,6 +27,7 @@ from wizard.service.manifest import (
     registry_dict,
     service_folder_name,
 )
+from wizard.service.rules import shown
 
 __all__ = ["CHECKS", "SKIPPED_DIRS", "TODO_MESSAGE", "Finding", "FolderReport", "check_files", "check_folder",
            "has_errors", "is_todo", "todo_lines", "validate_paths"]
@@ -117,12 +117,21 @@ def _check_manifest(report: FolderReport, content: bytes | None) -> None:
         if normal.get(key) != value:
             report.add("manifest.json", "warning", f"'{key}' is written as {json.dumps(value)}; the registry writes "
                        f"{json.dumps(normal.get(key))}", _key_line(text, key))
+    port = data.get("defaultExternalPort")
+    if isinstance(port, int) and not isinstance(port, bool) and 0 < port < PRIVILEGED_BELOW:
+        report.add("manifest.json", "warning", f"defaultExternalPort {port} is a privileged port (below "
+                   f"{PRIVILEGED_BELOW}): the daemon binds it on the user's machine, where only root may, and a "
+                   "system service (ssh is 22, http 80) may hold it; pick a free one from 8100-9999",
+                   _key_line(text, "defaultExternalPort"))
     interfaces = data.get("interfaces")
     if isinstance(interfaces, list) and interfaces and isinstance(data.get("id"), str):
         expected = service_folder_name(str(interfaces[0]), data["id"])
         if report.folder.name != expected:
             report.add("", "error", f"the folder is named '{report.folder.name}' but its manifest says "
                        f"'{expected}' (first interface + '-' + id); rename the folder or fix the id")
+
+
+PRIVILEGED_BELOW = 1024
 
 
 # a README is text: tabs, line ends and form feeds are the only control characters Markdown has any use for

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from wizard import ledger
 from wizard.errors import ScaffoldError
+from wizard.processes import process_running
 from wizard.service.folder import write_service_folder
 
 JOURNAL = ".prem-batch-journal.json"
@@ -66,15 +67,8 @@ def _sync_folder(folder: Path) -> None:
 
 
 def _alive(pid: object) -> bool:
-    if not isinstance(pid, int) or pid <= 0 or pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    """Another process still writing: this one's own pid is a run of this process that was cut short."""
+    return pid != os.getpid() and process_running(pid)
 
 
 def _number(text: str) -> int | None:

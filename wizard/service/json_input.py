@@ -17,7 +17,7 @@ from wizard.errors import ManifestSyntaxError
 # a manifest size in bytes has 11-13 digits; a number far past any quantity is a typing accident, and Python
 # itself refuses to read one of over 4300 digits
 MAX_DIGITS = 400
-_LONG_NUMBER = re.compile(r"-?\d{%d,}" % (MAX_DIGITS + 1))
+_LONG_NUMBER = re.compile(rf"-?\d{{{MAX_DIGITS + 1},}}")
 _HUGE_FLOAT = re.compile(r"-?\d+(?:\.\d+)?[eE]\+?\d{3,}")
 
 
@@ -83,7 +83,7 @@ def parse_json(text: str, source: str = "<string>", *, duplicates: bool = False)
         raise ManifestSyntaxError(source, line, column, f"a number too large to read (over {MAX_DIGITS} digits, "
                                   "or past 1e308); no size, port or amount of memory is that large") from None
     except _NotJson as constant:
-        found = re.search(r"-?\b%s\b" % constant.name.lstrip("-"), text)
+        found = re.search(rf"-?\b{constant.name.lstrip('-')}\b", text)
         line, column = _position(text, found.start()) if found else (1, 1)
         raise ManifestSyntaxError(source, line, column, f"{constant.name} is not a JSON number; "
                                   "write the number itself") from None

@@ -44,7 +44,7 @@ def _parse_toml_or_yaml(text: str, kind: str, source: str) -> Any:
     import yaml
 
     try:
-        return yaml.load(text, Loader=_strict_yaml_loader())  # noqa: S506 - a SafeLoader, made stricter
+        return yaml.load(text, Loader=_strict_yaml_loader())  # a SafeLoader, made stricter
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
