@@ -33,7 +33,9 @@ DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_INDEX_URL = "https://raw.githubusercontent.com/premAI-io/prem-registry/dev/manifests.json"
 
 ENV_PREFIX = "PREM_NEW_SERVICE_"
-HOST_PORT = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?")
+# a host, host:port, [IPv6]:port, or an IP network (10.0.0.0/8), as Docker's insecure-registries takes them
+HOST_PORT = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5}|/[0-9]{1,3})?"
+                       r"|\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?|[0-9A-Fa-f:.]+/[0-9]{1,3}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 

@@ -71,7 +71,7 @@ class WizardApp(Leaving, NetworkWork, App):
         self.call_after_refresh(self.load_index)  # after the first frame: typing needs no index
         saved, notice = saved_draft_or_notice(self.draft_file) if (self.resume or self.offer_resume) else (None, None)
         if notice:
-            self.notify(notice, severity="warning", timeout=12)
+            self.notify(notice, severity="warning", timeout=12, markup=False)
         if self.resume:
             if saved is None and notice is None:
                 self.notify("No saved draft was found; starting a new service.", severity="warning")
@@ -123,7 +123,7 @@ class WizardApp(Leaving, NetworkWork, App):
         self.state.visit(step)
         if problems := self.problems(step):
             self.notify("Fix these before going on:\n" + "\n".join(f"• {p}" for p in problems),
-                        title=f"{self.step_titles[step]} has problems", severity="error", timeout=8)
+                        title=f"{self.step_titles[step]} has problems", severity="error", timeout=8, markup=False)
             screen.refresh_frame()
             return
         following = self.state.step_after(step)

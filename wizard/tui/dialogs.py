@@ -8,6 +8,7 @@ from importlib.resources import files
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
@@ -47,7 +48,7 @@ def resume_dialog(saved: Draft) -> ChoiceDialog:
     )
 
     when = describe_age(time.time() - (saved.saved_at or time.time()))
-    return ChoiceDialog(f"You have a saved draft of [b]{saved.title}[/b] from {when}.\nResume it?",
+    return ChoiceDialog(f"You have a saved draft of [b]{escape(saved.title)}[/b] from {when}.\nResume it?",
                         [("resume", "Resume draft"), ("new", "Start a new service")], id="resume-dialog")
 
 

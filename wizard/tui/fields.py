@@ -89,7 +89,7 @@ class AnswerField(FieldWidget, Vertical):
         yield Static(self.field.label, classes="field-label")
         yield Static(self.field.help, classes="field-help")
         yield FieldInput(self.initial, placeholder=self.placeholder, id=f"input-{self.key}")
-        yield Static("", classes="field-message empty")
+        yield Static("", classes="field-message empty", markup=False)
 
     @property
     def input(self) -> Input:
@@ -168,7 +168,7 @@ class LinesField(FieldWidget, Vertical):
         yield Static(self.field.label, classes="field-label")
         yield Static(f"{self.field.help}, e.g. {self.field.example}", classes="field-help")
         yield FieldTextArea(self.text, id=f"input-{self.key}", soft_wrap=False)
-        yield Static("", classes="field-message empty")
+        yield Static("", classes="field-message empty", markup=False)
 
     def on_mount(self) -> None:
         if self.text.strip():

@@ -76,7 +76,7 @@ class Leaving:
         try:
             path = save_draft(self.draft, self.draft_file)
         except OSError as error:
-            self.notify(f"Could not save the draft: {error.strerror}", severity="error")
+            self.notify(f"Could not save the draft: {error.strerror}", severity="error", markup=False)
             return None
         return path
 

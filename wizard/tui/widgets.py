@@ -61,8 +61,8 @@ class ManifestPreview(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="preview-json")
-        yield Static("", id="preview-problems")
-        yield Static("", id="preview-notes")
+        yield Static("", id="preview-problems", markup=False)
+        yield Static("", id="preview-notes", markup=False)
 
     shown_manifest = ""
     shown_notes: tuple[str, ...] = ()
@@ -111,7 +111,7 @@ class Notice(Static):
     """
 
     def __init__(self, text: str = "", *, id: str | None = None):
-        super().__init__(text, id=id)
+        super().__init__(text, id=id, markup=False)  # it says values from outside: never parsed as markup
         self.display = bool(text)
 
     said: tuple[str, str] | None = None

@@ -53,7 +53,7 @@ class NetworkWork:
     def on_index_loaded(self, message: m.IndexLoaded) -> None:
         self.state.index, self.state.index_note = message.index, message.note
         if message.index is None or message.index.from_cache:
-            self.notify(message.note, severity="warning", timeout=6)
+            self.notify(message.note, severity="warning", timeout=6, markup=False)
         self.refresh_screen()
 
     # --- image sizes --------------------------------------------------------------------------

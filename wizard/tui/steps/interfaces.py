@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.markup import escape
 from textual.widgets import Static
 
 from wizard.service.fields import Field
@@ -21,6 +22,8 @@ class InterfacesStep(StepScreen):
 
     def show_state(self, plan: ServicePlan) -> None:
         chosen = self.answers.get("interfaces") or []
-        text = (f"Folder: [b]{service_folder_name(chosen[0], str(plan.answers.get('id', '<id>')))}[/b]"
-                if chosen else "None chosen yet.")
+        if not chosen:
+            text = "None chosen yet."
+        else:
+            text = f"Folder: [b]{escape(service_folder_name(chosen[0], str(plan.answers.get('id', '<id>'))))}[/b]"
         self.query_one("#interfaces-order", Static).update(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
 from wizard.tui.keys import FieldInput, FieldSwitch, FieldTextArea
@@ -21,15 +22,16 @@ class PublishStep(StepScreen):
 
     def compose_step(self) -> ComposeResult:
         editing = self.state.editing
-        yield Label(f"Saving into {editing.folder}" if editing else "Folder to write into", classes="field-label")
+        yield Label(f"Saving into {escape(str(editing.folder))}" if editing else "Folder to write into",
+                    classes="field-label")
         yield FieldInput(self.state.draft.out or self.wizard.settings.out, id="out-dir", classes="hidden" if editing else "")
         with Horizontal(classes="actions"):
             yield Button("Save changes" if editing else "Write folder", id="write", variant="success")
             yield Button("Replace existing", id="write-force", variant="warning", classes="hidden")
         yield Notice("", id="write-note")
         with Vertical(id="publish-box", classes="hidden"):
-            yield Label(f"Pull request to [b]{self.wizard.settings.upstream}[/b] against "
-                        f"[b]{self.wizard.settings.base}[/b]", classes="field-label")
+            yield Label(f"Pull request to [b]{escape(self.wizard.settings.upstream)}[/b] against "
+                        f"[b]{escape(self.wizard.settings.base)}[/b]", classes="field-label")
             yield Static("Title", classes="field-label")
             yield FieldInput("", id="pr-title")
             yield Static("Description (Markdown; Tab moves on)", classes="field-label")
@@ -46,7 +48,7 @@ class PublishStep(StepScreen):
                 yield Static("Offline: the pull request needs GitHub. When you are online, run "
                              "`prem-new-service publish FOLDER` with the folder written above.", classes="field-help")
             yield LoadingIndicator(id="publish-spinner", classes="hidden")
-            yield Static("", id="stages")
+            yield Static("", id="stages", markup=False)
             yield Notice("", id="publish-note")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

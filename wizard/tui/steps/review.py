@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.syntax import Syntax
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.markup import escape
 from textual.widgets import Button, Collapsible, Static
 
 from wizard.registry.checks import todo_lines
@@ -40,7 +41,7 @@ class ReviewStep(StepScreen):
 
     def compose_step(self) -> ComposeResult:
         yield Static("", id="review-folder")
-        yield Static("", id="review-questions")
+        yield Static("", id="review-questions", markup=False)
         with Horizontal(id="review-question-actions", classes="actions"):
             yield Button("Write them on Docs", id="edit-docs-todo", classes="small")
             yield Button("Fix the image", id="edit-images-lookup", classes="small")
@@ -48,12 +49,12 @@ class ReviewStep(StepScreen):
             yield Button("Keep my README", id="keep-readme", classes="small")
             yield Button("Allow and go on", id="allow-todo", variant="warning", classes="small")
         yield Static("manifest.json", classes="field-label")
-        yield Static("", id="review-manifest")
+        yield Static("", id="review-manifest", markup=False)
         with Collapsible(title="README.md", id="review-readme-box", collapsed=False):
-            yield Static("", id="review-readme")
-        yield Static("", id="review-logo")
-        yield Static("", id="review-notes")
-        yield Static("", id="review-findings")
+            yield Static("", id="review-readme", markup=False)
+        yield Static("", id="review-logo", markup=False)
+        yield Static("", id="review-notes", markup=False)
+        yield Static("", id="review-findings", markup=False)
         with Horizontal(id="review-edit"):
             yield Static("Edit:", classes="field-label")
             steps = list(self.wizard.step_titles)
@@ -116,7 +117,7 @@ class ReviewStep(StepScreen):
             where = "Folder: not named yet (it needs the first interface and the id)"
         else:
             parent = state.editing.folder.parent if state.editing else Path(state.draft.out or self.wizard.settings.out)
-            where = f"Folder: [b]{parent / plan.folder}/[/b]  ({', '.join(sorted(plan.files)) or 'no files yet'})"
+            where = f"Folder: [b]{escape(str(parent / plan.folder))}/[/b]  ({', '.join(sorted(plan.files)) or 'no files yet'})"
         self.query_one("#review-folder", Static).update(where)
         if plan.manifest_text != self.shown_manifest:
             self.shown_manifest = plan.manifest_text
