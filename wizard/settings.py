@@ -23,7 +23,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from wizard.addresses import is_loopback
 from wizard.errors import BadSetting
+from wizard.service.rules import CONTROL
 from wizard.terminal_text import one_line
 
 APP_NAME = "prem-new-service"
@@ -36,7 +38,6 @@ ENV_PREFIX = "PREM_NEW_SERVICE_"
 # a host, host:port, [IPv6]:port, or an IP network (10.0.0.0/8), as Docker's insecure-registries takes them
 HOST_PORT = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5}|/[0-9]{1,3})?"
                        r"|\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?|[0-9A-Fa-f:.]+/[0-9]{1,3}")
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,6 @@ def _where(source: str, name: str, path: Path) -> str:
 
 # GitHub's own rules: an owner is letters, digits and hyphens; a repository name adds dots and underscores
 UPSTREAM = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 def checked_api_url(url: str, source: str) -> str:
@@ -274,7 +274,7 @@ def plain_http_warning(api_url: str) -> str | None:
     from urllib.parse import urlsplit
 
     parts = urlsplit(api_url)
-    if parts.scheme != "http" or (parts.hostname or "") in LOOPBACK_HOSTS or (parts.hostname or "").startswith("127."):
+    if parts.scheme != "http" or is_loopback(parts.hostname or ""):
         return None
     return (f"warning: api_url {api_url} is plain http:// to another machine: your GitHub token is sent unencrypted; "
             "use https://")

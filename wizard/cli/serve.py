@@ -15,7 +15,6 @@ Differences from the terminal wizard, because many people share one server:
 from __future__ import annotations
 
 import argparse
-import ipaddress
 
 TOKEN_VARIABLES = ("GH_TOKEN", "GITHUB_TOKEN")
 
@@ -35,12 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+    from wizard.addresses import is_loopback as loopback
+
+    return loopback(host)
 
 
 def session_command(args: argparse.Namespace) -> list[str]:

@@ -24,6 +24,7 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
+from wizard.addresses import is_loopback as is_loopback_name
 from wizard.errors import ImageUnauthorized, RegistryUnreachable, UnsupportedManifest
 from wizard.images.auth import (
     CLIENT_ID,
@@ -67,13 +68,7 @@ def host_without_port(host: str) -> str:
 
 
 def is_loopback(host: str) -> bool:
-    name = host_without_port(host)
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_name(host_without_port(host))
 
 
 def is_insecure(host: str, insecure_registries: Iterable[str]) -> bool:
