@@ -63,7 +63,7 @@ def earlier_folders(tmp_path: Path, out: Path, numbers: range) -> set[str]:
     return made
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(6))
 def test_a_killed_batch_is_rolled_back_or_finished_by_the_next_run(tmp_path, spec, seed):
     out = tmp_path / "out"
     killed_run(spec, out, random.Random(seed).uniform(0, 0.3))
@@ -77,7 +77,7 @@ def test_a_killed_batch_is_rolled_back_or_finished_by_the_next_run(tmp_path, spe
         assert {p.name for p in (out / name).iterdir()} == {"manifest.json", "README.md", "logo.svg"}
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(6))
 def test_a_killed_force_batch_gives_back_the_folders_it_was_replacing(tmp_path, spec, seed):
     out = tmp_path / "out"
     earlier = earlier_folders(tmp_path, out, range(1, 11))

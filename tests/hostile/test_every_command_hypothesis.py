@@ -164,7 +164,7 @@ def _run(workspace: Path, argv: list[str], files: dict[str, str], manifest: str 
         assert after == before, (argv, sorted(set(after.items()) ^ set(before.items()))[:5], text[-800:])
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_every_command_with_hostile_flags_and_files(workspace, data):

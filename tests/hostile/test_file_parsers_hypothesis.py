@@ -49,7 +49,7 @@ TEXTS = st.one_of(st.text(max_size=300), SPECIAL, JSON_VALUES.map(_text), NEAR.m
                   st.binary(max_size=200).map(lambda b: b.decode("utf-8", "replace")))
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(text=TEXTS, kind=st.sampled_from(["json", "toml", "yaml"]))
 def test_a_spec_file_parses_or_is_a_named_error(text, kind):
     try:
@@ -58,7 +58,7 @@ def test_a_spec_file_parses_or_is_a_named_error(text, kind):
         pass
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(text=TEXTS, duplicates=st.booleans())
 def test_json_from_outside_parses_or_is_a_named_error(text, duplicates):
     try:
@@ -67,7 +67,7 @@ def test_json_from_outside_parses_or_is_a_named_error(text, duplicates):
         pass
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(data=st.one_of(TEXTS.map(str.encode), st.binary(max_size=300)))
 def test_an_index_parses_or_is_a_named_error_and_what_it_gives_can_be_used(data):
     try:
@@ -78,7 +78,7 @@ def test_an_index_parses_or_is_a_named_error_and_what_it_gives_can_be_used(data)
     folders_in_use(index), ports_in_use(index)  # the checks that read every entry
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(manifest=st.one_of(TEXTS.map(str.encode), st.binary(max_size=300)),
        readme=st.one_of(st.none(), st.binary(max_size=100), st.text(max_size=100).map(str.encode)),
        logo=st.one_of(st.none(), st.binary(max_size=100), st.sampled_from([

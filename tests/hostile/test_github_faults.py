@@ -82,8 +82,8 @@ def test_an_answer_that_never_ends_meets_the_deadline_with_progress(github_emula
                                                                      monkeypatch, capsys):
     from wizard.github import client
 
-    monkeypatch.setattr(client, "REQUEST_DEADLINE", 3.0)
-    monkeypatch.setattr(client, "WAIT_NOTICE_AFTER", 1.0)
+    monkeypatch.setattr(client, "REQUEST_DEADLINE", 1.5)
+    monkeypatch.setattr(client, "WAIT_NOTICE_AFTER", 0.5)
     fragment, method, how = FOREVER[name]
     if how == "stall":
         proxied.stall(fragment, method=method)
@@ -92,7 +92,7 @@ def test_an_answer_that_never_ends_meets_the_deadline_with_progress(github_emula
     assert publish(proxied, make_service(tmp_path, "fault-test")) == 1
     out, err = capsys.readouterr()
     _no_leak(github_emulator, out, err)
-    assert "did not finish answering in 3 s" in err and "run the same command again" in err
+    assert "did not finish answering in 2 s" in err and "run the same command again" in err
     assert "[wait] still waiting for GitHub to " in err  # the person saw that it waits
     calls = [c for c in proxied.requests if fragment in c[1] and c[0] == method]
     assert len(calls) == 1  # an answer that never ends is not asked for again
