@@ -20,9 +20,15 @@ def forget() -> None:
     _made.clear()
 
 
-def interrupted_line() -> str:
+def made_so_far() -> str:
+    """"nothing was written." or "it made: X; Y. Next: …", for the last line of a run that stops early."""
     if not _made:
-        return "interrupted; nothing was written."
+        return "nothing was written."
     things = "; ".join(what for what, _ in _made)
     steps = [step for _, step in _made if step]
-    return f"interrupted after it made: {things}." + (f" Next: {steps[-1]}" if steps else "")
+    return f"it made: {things}." + (f" Next: {steps[-1]}" if steps else "")
+
+
+def interrupted_line() -> str:
+    said = made_so_far()
+    return f"interrupted; {said}" if not _made else f"interrupted after {said}"

@@ -127,7 +127,7 @@ def runs(draw, workspace: Path):
     return argv, files, manifest
 
 
-def _run(workspace: Path, argv: list[str], files: dict[str, str], manifest: str | None, monkeypatch_env) -> None:
+def _run(workspace: Path, argv: list[str], files: dict[str, str], manifest: str | None) -> None:
     run = workspace / "run"
     shutil.rmtree(run, ignore_errors=True)
     run.mkdir()
@@ -169,7 +169,7 @@ def _run(workspace: Path, argv: list[str], files: dict[str, str], manifest: str 
 @given(data=st.data())
 def test_every_command_with_hostile_flags_and_files(workspace, data):
     argv, files, manifest = data.draw(runs(workspace))
-    _run(workspace, argv, files, manifest, None)
+    _run(workspace, argv, files, manifest)
 
 
 @pytest.mark.parametrize("name", sorted(PARSERS))

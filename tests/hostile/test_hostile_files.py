@@ -41,7 +41,7 @@ CASES = {  # name -> (how to make it, file, what validate says)
                       "manifest.json", "nests too deeply"),
     "5000-digit size": (lambda f: _manifest(f, _size("9" * 5000)), "manifest.json", "a number too large to read"),
     "400-digit size": (lambda f: _manifest(f, _size("9" * 400)), "manifest.json", "larger than any disk"),
-    "1e400 memory": (lambda f: _manifest(f, _with("defaultPort", "1e400")), "manifest.json",
+    "1e400 port": (lambda f: _manifest(f, _with("defaultPort", "1e400")), "manifest.json",
                      "a number too large to read"),
     "NaN port": (lambda f: _manifest(f, _with("defaultPort", "NaN")), "manifest.json", "NaN is not a JSON number"),
     "duplicate id": (lambda f: _manifest(f, lambda t: t.replace("{", '{\n    "id": "other",', 1)), "manifest.json",

@@ -15,6 +15,7 @@ import pytest
 from tests.batch.conftest import INDEX, service, write_spec
 from tests.publish.conftest import make_service
 from tests.servers.fault_proxy import FaultProxy
+from tests.servers.github_emulator import CONTRIBUTOR
 from wizard.cli import main
 
 TOKEN = "ghp_SCANtoken0123456789abcdefSCAN42"
@@ -31,8 +32,7 @@ def forms(token: str) -> list[str]:
 
 @pytest.fixture
 def world(github_emulator, tmp_path, monkeypatch, isolated_user_dirs):
-    github_emulator.add_user(github_emulator.contributor if hasattr(github_emulator, "contributor") else "first-timer",
-                             token=TOKEN)
+    github_emulator.add_user(CONTRIBUTOR, token=TOKEN)
     home, temp = tmp_path / "home", tmp_path / "tmp"
     home.mkdir()
     temp.mkdir()

@@ -83,9 +83,8 @@ def path_problem(error: OSError) -> str:
 
     name = one_line(str(error.filename)) if error.filename is not None else "a file"
     shown = name if len(name) <= 100 else name[:60] + f"… ({len(name)} characters)"
-    made = ledger.interrupted_line().removeprefix("interrupted; ").removeprefix("interrupted after it made: ")
     return (f"{shown}: {error.strerror or type(error).__name__}\n  → check the path (and that its folder exists "
-            f"and is yours to write), then run the same command again; {made}")
+            f"and is yours to write), then run the same command again; {ledger.made_so_far()}")
 
 
 def run_wizard(args: argparse.Namespace) -> int:
