@@ -26,4 +26,5 @@ if [ ! -f "$openapi" ]; then
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
-exec python3 -m pytest "$@"
+# one worker per CPU; `./test.sh -n 0` runs in one process (a -n given later wins)
+exec python3 -m pytest -n auto "$@"

@@ -129,7 +129,8 @@ def with_spec(case: Case, tmp_path: Path, index, capsys) -> Written:
 def with_prompts(case: Case, tmp_path: Path, index, capsys) -> Written:
     out = tmp_path / "prompts"
     printed: list[str] = []
-    ask = FakeQuestionary(*case.prompts(case.answers), ("Folder to write", str(out)))
+    ask = FakeQuestionary(*case.prompts(case.answers), ("Folder to write", str(out)),
+                          ("Test the service now?", False))
     sizes = script.FakeSizes({})  # asked for nothing: offline, the sizes are typed
     assert run_plain(offline_settings(tmp_path, out), ask=ask, index=index, look_up_size=sizes, out=printed.append) == 0
     assert ask.done(), f"questions left unasked: {list(ask.steps)}"

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE_PACKAGES = ("wizard.service", "wizard.registry", "wizard.images", "wizard.github", "wizard.publish")
+CORE_PACKAGES = ("wizard.service", "wizard.registry", "wizard.images", "wizard.github", "wizard.publish",
+                 "wizard.testing")
 CORE_MODULES = ("wizard.errors", "wizard.settings")
 UI_LIBRARIES = ("textual", "questionary", "prompt_toolkit")
 FRONT_ENDS = ("wizard.tui", "wizard.prompts", "wizard.cli")

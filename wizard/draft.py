@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wizard.processes import process_running
+from wizard import atomic
 from wizard.settings import data_dir
 
 DRAFT_VERSION = 1
@@ -44,23 +43,9 @@ def draft_path() -> Path:
     return data_dir() / "draft.json"
 
 
-CRUMB_AGE = 60.0  # seconds: a save takes milliseconds, so an older temporary file is a killed save's
-
-
 def sweep_crumbs(folder: Path) -> int:
-    """Remove the temporary files of saves that were killed before their rename (``.draft.PID.*.tmp`` of a
-    process that is gone, or any old enough); a save running now keeps its own."""
-    removed = 0
-    for crumb in folder.glob(".draft.*.tmp"):
-        owner = crumb.name.split(".")[2]
-        try:
-            if owner.isdigit() and process_running(int(owner)) and time.time() - crumb.stat().st_mtime < CRUMB_AGE:
-                continue
-            crumb.unlink()
-            removed += 1
-        except OSError:
-            continue
-    return removed
+    """Remove what killed saves left (``.draft.PID.*.tmp``); see ``wizard.atomic``."""
+    return atomic.sweep_crumbs(folder, "draft")
 
 
 def save_draft(draft: Draft, path: Path | None = None) -> Path:
@@ -69,14 +54,7 @@ def save_draft(draft: Draft, path: Path | None = None) -> Path:
     draft.saved_at = time.time()
     payload = {"version": DRAFT_VERSION, **asdict(draft)}
     sweep_crumbs(path.parent)
-    handle, temporary = tempfile.mkstemp(prefix=f".draft.{os.getpid()}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(payload, stream, indent=2, ensure_ascii=False)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic.write_atomically(path, json.dumps(payload, indent=2, ensure_ascii=False), prefix="draft")
     return path
 
 

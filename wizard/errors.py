@@ -21,6 +21,8 @@ The CLI maps each branch to an exit code (``exit_code``) and prints ``str(error)
     │   ├── ImageRateLimited        .retry_after in seconds, when known
     │   ├── UnsupportedManifest     schema1 and other manifest types we cannot size
     │   └── PlatformNotFound        an index without the platform asked for
+    ├── EngineUnavailable           exit 1: check --run found no Docker engine, or the engine refused a call
+    │   └── ContainerFailed         the container did not come up (exited, never healthy); it was removed
     └── GitHubError                 exit 1: anything the GitHub API refused
         ├── GitHubUnreachable
         ├── BadToken                401
@@ -99,6 +101,14 @@ class InvalidIndex(IndexUnavailable):
     nothing would be silently wrong, so the run stops."""
 
     exit_code = 2
+
+
+class EngineUnavailable(WizardError):
+    pass
+
+
+class ContainerFailed(EngineUnavailable):
+    pass
 
 
 class ImageError(WizardError):

@@ -24,7 +24,7 @@ RESOURCES = [("Memory: how much", "know"), ("Memory", "24 GiB"), ("Tokens per se
 RUNNING = [("Set how the service runs?", False)]
 DOCS = [("README.md", "generated"), ("logo.svg", "generated")]
 REVIEW = [("What next?", "write")]
-WRITE = [("Folder to write", DEFAULT), ("Open a pull request now?", False)]
+WRITE = [("Folder to write", DEFAULT), ("Test the service now?", False), ("Open a pull request now?", False)]
 AFTER_RESOURCES = RUNNING + DOCS + REVIEW + WRITE
 EVERY_STEP = IDENTITY + INTERFACES + IMAGES + RESOURCES + AFTER_RESOURCES
 

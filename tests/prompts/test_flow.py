@@ -163,10 +163,10 @@ def test_an_existing_folder_is_replaced_only_when_confirmed(settings, index, pri
     existing.mkdir(parents=True)
     (existing / "manifest.json").write_text("{}")
     ask = FakeQuestionary(
-        *script.EVERY_STEP[:-2],
+        *script.EVERY_STEP[:-3],
         ("Folder to write", DEFAULT), ("already exists. Replace it?", False),
         ("Folder to write", DEFAULT), ("already exists. Replace it?", True),
-        ("Open a pull request now?", False),
+        ("Test the service now?", False), ("Open a pull request now?", False),
     )  # fmt: skip
     assert run(settings, index, ask, printed) == 0
     assert json.loads((existing / "manifest.json").read_text())["id"] == script.SERVICE_ID
@@ -193,7 +193,7 @@ def test_tokens_per_second_is_asked_only_for_text_generation(settings, index, pr
 
 def test_switching_chat_to_embeddings_drops_tokens_per_second_with_the_plans_note(settings, index, printed):
     ask = FakeQuestionary(
-        *script.EVERY_STEP[:-3], ("What next?", "interfaces"), ("Interfaces", ["embeddings"]),
+        *script.EVERY_STEP[:-4], ("What next?", "interfaces"), ("Interfaces", ["embeddings"]),
         ("What next?", "write"), *script.WRITE,
     )  # fmt: skip
     assert run(settings, index, ask, printed) == 0

@@ -85,7 +85,8 @@ def test_offline_sizes_are_typed_by_hand_without_a_lookup(settings, index, print
     offline = dataclasses.replace(settings, offline=True)
     images = [("GPU image", script.GPU_IMAGE), ("GPU image size", "37.9 GiB"), ("CPU image", "")]
     ask = FakeQuestionary(*script.IDENTITY, *script.INTERFACES, *images, *script.RESOURCES, *script.RUNNING,
-                          *script.DOCS, *script.REVIEW, ("Folder to write", DEFAULT))
+                          *script.DOCS, *script.REVIEW, ("Folder to write", DEFAULT),
+                          ("Test the service now?", False))
     assert run(offline, index, ask, printed, look_up_size=sizes) == 0
     assert sizes.asked == []
     assert "  offline: the size is not looked up; type it yourself" in printed

@@ -19,10 +19,13 @@ class QuietHTTPServer(ThreadingHTTPServer):
         pass
 
 
-def send_json(handler: BaseHTTPRequestHandler, status: int, body: object) -> None:
-    data = json.dumps(body).encode()
+def send_bytes(handler: BaseHTTPRequestHandler, status: int, kind: str, data: bytes) -> None:
     handler.send_response(status)
-    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Type", kind)
     handler.send_header("Content-Length", str(len(data)))
     handler.end_headers()
     handler.wfile.write(data)
+
+
+def send_json(handler: BaseHTTPRequestHandler, status: int, body: object) -> None:
+    send_bytes(handler, status, "application/json", json.dumps(body).encode())

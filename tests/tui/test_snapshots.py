@@ -69,3 +69,20 @@ def test_each_step_at_80_by_24_without_colour(snap_compare, make_app, monkeypatc
         await settle(pilot)
 
     assert snap_compare(make_app(offer_resume=False), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_tested_without_an_engine(snap_compare, make_app, tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+
+    async def run_before(pilot):
+        await to_step(pilot, "publish")
+        await press(pilot, "#write")
+        await press(pilot, "#test")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if pilot.app.state.trial is not None:
+                break
+        pilot.app.screen.query_one("#test-box").scroll_visible(animate=False)
+        await settle(pilot)
+
+    assert snap_compare(make_app(offer_resume=False), terminal_size=(100, 30), run_before=run_before)

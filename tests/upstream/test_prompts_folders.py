@@ -41,7 +41,8 @@ def answers(name: str, ids: list, interface: str) -> dict[str, list]:
     return {"Name": [name], "Id": ids, "Description": [DESCRIPTION], "Interfaces": [[interface]],
             "GPU image": [script.GPU_IMAGE], "CPU image": [""], "Memory: how much": ["know"], "Memory": ["8 GiB"],
             "Tokens per second": ["18"], "Set how the service runs?": [False], "README.md": ["generated"],
-            "logo.svg": ["generated"], "What next?": ["identity", "write"], "Open a pull request now?": [False]}
+            "logo.svg": ["generated"], "What next?": ["identity", "write"], "Test the service now?": [False],
+            "Open a pull request now?": [False]}
 
 
 def run(settings, index, ask, printed) -> int:

@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "publish": ("wizard.cli.publish", "open the pull request that adds service folders to the registry"),
     "batch": ("wizard.cli.batch", "scaffold many service folders from spec files, checked first, sizes looked up together"),
     "bump": ("wizard.cli.bump", "update the images of a service folder, refresh their sizes, open the pull request"),
+    "try": ("wizard.cli.trying", "serve a registry index with these folders in it, for the Prem Daemon to load"),
+    "check": ("wizard.cli.check", "call a running service (or run its image) the way the Prem App does, and measure it"),
     "serve": ("wizard.cli.serve", "serve the wizard in a browser on localhost (workshop mode)"),
     "config": ("wizard.cli.config", "show the config file and where each setting comes from; --init writes one"),
 }

@@ -92,18 +92,9 @@ def with_setting(text: str, key: str, value: object) -> str:
 
 
 def write_atomically(path, text: str) -> None:
-    import os
-    import tempfile
+    from wizard.atomic import write_atomically
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".config.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    write_atomically(path, text, prefix="config")
 
 
 def run(args: argparse.Namespace) -> int:

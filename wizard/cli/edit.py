@@ -43,7 +43,8 @@ def edited_answers(original: dict, given: dict) -> dict:
     return answers
 
 
-def save_without_wizard(folder: Path, original: dict, given: dict, settings, args) -> int:
+def save_without_wizard(folder: Path, original: dict, given: dict, settings, args, *, quiet: bool = False) -> int:
+    """``quiet``: the index's note and the folder's warnings are not said (a caller changing one measured value)."""
     from wizard.cli.common import look_up_sizes, missing_lines, problem_lines, say
     from wizard.errors import InvalidInput
     from wizard.publish.changes import manifest_changes
@@ -55,7 +56,7 @@ def save_without_wizard(folder: Path, original: dict, given: dict, settings, arg
     from wizard.service.rules import DEVICES
 
     answers = edited_answers(original, given)
-    index = settings_index(settings, report=say)
+    index = settings_index(settings, report=(lambda line: None) if quiet else say)
     readme, logo = folder_docs(folder)
     context = PlanContext(index=index, original=original, baseline=baseline_of(folder), readme=readme, logo=logo)
     wanted = {d: str(answers[f"{d}_image"]) for d in DEVICES if f"{d}_image" in answers and f"{d}_size" not in answers}
@@ -72,7 +73,7 @@ def save_without_wizard(folder: Path, original: dict, given: dict, settings, arg
         return str(finding).replace(f"{plan.folder}/", f"{folder}/", 1)
 
     errors = [shown(f) for f in plan.findings if f.severity == "error"]
-    for finding in (f for f in plan.findings if f.severity != "error"):
+    for finding in (f for f in plan.findings if f.severity != "error" and not quiet):
         say(shown(finding))
     if errors:
         raise InvalidInput(errors, hint=f"nothing in {folder} was changed")

@@ -121,6 +121,35 @@ def _not_a_file(path_text: str) -> str | None:
     return f"{path} is a file; give a folder" if path.exists() and not path.is_dir() else None
 
 
+def offer_test(session: Session, target: Path) -> Path:
+    """The registry's step 1: run the written folder's image, check it as the Prem App calls it, and offer to
+    record the measured tokens per second and memory (the folder is written again with them)."""
+    from wizard.publish.folders import folder_manifest
+    from wizard.testing.run import test_folder
+
+    if not session.questions.confirm("Test the service now? (runs its image through the local Docker engine, "
+                                     "calls it like the Prem App and measures it)", default=False):
+        session.out(f"To test it later: `prem-new-service try {target}` serves it to the Prem Daemon, and "
+                    f"`prem-new-service check --run {target}` runs and measures it")
+        return target
+    manifest = folder_manifest(target)
+    trial = settle(test_folder(target, manifest, progress=lambda line: session.out(f"  {line.strip()}")))
+    for line in trial.lines[-3:]:
+        session.out(f"  {line.strip()}")
+    for command in trial.next_steps:
+        session.out(f"  next: `{command}`")
+    if not trial.answers:
+        return target
+    shown = trial.figures()
+    if not session.questions.confirm(f"Record the measurement in the manifest ({shown})?", default=True):
+        return target
+    for key, value in trial.answers.items():
+        session.set(key, value)
+    write_service_folder(target, session.full_plan().files, force=True)
+    session.out(f"Wrote {target} again with {shown}")
+    return target
+
+
 def publish(session: Session, target: Path) -> int:
     """Offer the pull request; the exit code of the run."""
     command = f"prem-new-service publish {target}"

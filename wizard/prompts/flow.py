@@ -60,6 +60,7 @@ def run_plain(
         run_steps(session)
         written = finish.write(session)
         discard_draft()
+        finish.offer_test(session, written)
         return finish.publish(session, written)
     except KeyboardInterrupt:
         return interrupted(session, written, out)

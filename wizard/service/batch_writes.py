@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wizard import ledger
+from wizard.atomic import sweep_crumbs, sync_folder, write_atomically
 from wizard.errors import ScaffoldError
 from wizard.processes import process_running
 from wizard.service.folder import write_service_folder
@@ -43,36 +44,12 @@ def _aside(target: Path) -> Path:
 
 
 def _write_journal(path: Path, journal: dict) -> None:
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8") as stream:
-        json.dump(journal, stream, indent=2)
-        stream.flush()
-        os.fsync(stream.fileno())
-    os.replace(temporary, path)
-    _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Renames are durable only once their folder is synced: else a power loss may undo the commit."""
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
+    write_atomically(path, json.dumps(journal, indent=2), prefix=path.name.lstrip("."), durable=True)
 
 
 def _alive(pid: object) -> bool:
     """Another process still writing: this one's own pid is a run of this process that was cut short."""
     return pid != os.getpid() and process_running(pid)
-
-
-def _number(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
 def _inside(out: Path, name: object) -> Path | None:
@@ -85,9 +62,7 @@ def _inside(out: Path, name: object) -> Path | None:
 def recover(out: Path, *, say: Callable[[str], None]) -> None:
     """Finish or roll back a batch a killed run left in ``out``; say which. Nothing to do without a journal."""
     path = Path(out) / JOURNAL
-    for crumb in Path(out).glob(f"{JOURNAL}.*.tmp"):  # a journal a kill stopped halfway through writing
-        if not _alive(_number(crumb.name.split(".")[-2])):
-            crumb.unlink(missing_ok=True)
+    sweep_crumbs(Path(out), JOURNAL.lstrip("."))  # a journal a kill stopped halfway through writing
     try:
         journal = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -113,7 +88,7 @@ def recover(out: Path, *, say: Callable[[str], None]) -> None:
             f"(removed {len(replaced)} set-aside earlier cop{'y' if len(replaced) == 1 else 'ies'})")
         return
     _undo(targets, replaced)
-    _sync_folder(Path(out))
+    sync_folder(Path(out))
     path.unlink()
     back = f"; put back the {len(replaced)} folder(s) it was replacing" if replaced else ""
     say(f"an interrupted batch of {len(targets)} folder(s) from {when} had not finished; rolled it back: none "
@@ -172,7 +147,7 @@ def write_batch(out: Path, targets: Sequence[Target], *, force: bool) -> None:
             target.rename(_aside(target))
         for target in targets:
             write_service_folder(target.path, target.files)
-        _sync_folder(out)
+        sync_folder(out)
         _write_journal(journal_path, {**journal, "state": "written"})  # the commit point
     except BaseException:
         _undo([t.path for t in targets], existing)

@@ -22,13 +22,14 @@ from wizard.tui.services import Services, default_services
 from wizard.tui.state import WizardState
 from wizard.tui.steps import STEP_TITLES, STEPS, step_screen
 from wizard.tui.steps.base import StepScreen
+from wizard.tui.testing_work import Testing
 from wizard.tui.workers import NetworkWork
 from wizard.tui.writing import write_plan
 
 __all__ = ["EditTarget", "WizardApp", "edit_draft", "run_and_report"]
 
 
-class WizardApp(Leaving, NetworkWork, App):
+class WizardApp(Leaving, NetworkWork, Testing, App):
     CSS_PATH = "wizard.tcss"
     TITLE = "prem-new-service"
     SUB_TITLE = "add a service to the Prem registry"

@@ -113,3 +113,29 @@ class PublishFinished(Message):
 @dataclass
 class PublishFailed(Message):
     error: str
+
+
+# --- testing the written folder (the registry's step 1) ----------------------------------------------
+
+
+@dataclass
+class TestRequested(Message):
+    __test__ = False  # not a pytest test class, whatever its name says
+    gpu: bool = False
+
+
+@dataclass
+class TestProgress(Message):
+    __test__ = False
+    line: str
+
+
+@dataclass
+class TestFinished(Message):
+    __test__ = False
+    trial: Any  # wizard.testing.run.Trial
+
+
+@dataclass
+class FiguresAccepted(Message):
+    """Record the measured figures in the answers, and write the folder again with them."""

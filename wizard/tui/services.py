@@ -11,6 +11,13 @@ from wizard.settings import Settings
 ProgressCallback = Callable[[str, str], None]
 
 
+async def test_with_docker(folder, manifest, **options):
+    """The folder's image run through the local Docker engine (``DOCKER_HOST``) and checked."""
+    from wizard.testing.run import test_folder
+
+    return await test_folder(folder, manifest, **options)
+
+
 @dataclass(frozen=True)
 class Services:
     load_index: Callable[[], Awaitable[Any]]
@@ -18,6 +25,8 @@ class Services:
     # (folders, token, progress, title=, body=, draft=) -> result
     publish: Callable[..., Awaitable[Any]]
     resolve_token: Callable[[], Any]  # -> token, or raises NoToken
+    # (folder, manifest, gpu=, progress=) -> wizard.testing.run.Trial
+    test_folder: Callable[..., Awaitable[Any]] = test_with_docker
 
 
 def default_services(settings: Settings) -> Services:

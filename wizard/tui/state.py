@@ -46,6 +46,7 @@ class WizardState:
         self.dirty = False  # answers changed since the start, or since the folder was written
         self.back_to_review = False
         self.written_folder: Path | None = None
+        self.trial: Any = None  # the last test of the written folder (wizard.testing.run.Trial)
         self.pr_url: str | None = None
         self.publish_stages: list[tuple[str, str]] = []
         self._made: tuple[str, ServicePlan] | None = None

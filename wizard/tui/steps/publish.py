@@ -8,7 +8,12 @@ from textual.markup import escape
 from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
 from wizard.tui.keys import FieldInput, FieldSwitch, FieldTextArea
-from wizard.tui.messages import PublishRequested, WriteRequested
+from wizard.tui.messages import (
+    FiguresAccepted,
+    PublishRequested,
+    TestRequested,
+    WriteRequested,
+)
 from wizard.tui.steps.base import StepScreen
 from wizard.tui.widgets import Notice
 
@@ -24,11 +29,21 @@ class PublishStep(StepScreen):
         editing = self.state.editing
         yield Label(f"Saving into {escape(str(editing.folder))}" if editing else "Folder to write into",
                     classes="field-label")
-        yield FieldInput(self.state.draft.out or self.wizard.settings.out, id="out-dir", classes="hidden" if editing else "")
+        # an edit saves in place: the folder field is hidden, and disabled so the step's first focus skips it
+        yield FieldInput(self.state.draft.out or self.wizard.settings.out, id="out-dir",
+                         classes="hidden" if editing else "", disabled=bool(editing))
         with Horizontal(classes="actions"):
             yield Button("Save changes" if editing else "Write folder", id="write", variant="success")
             yield Button("Replace existing", id="write-force", variant="warning", classes="hidden")
         yield Notice("", id="write-note")
+        with Vertical(id="test-box", classes="hidden"):
+            yield Static("Test it as the registry asks: run its image through the local Docker engine, call it "
+                         "as the Prem App does, and measure its speed and memory.", classes="field-help")
+            with Horizontal(classes="actions"):
+                yield Button("Test the service", id="test", variant="primary")
+                yield Button("Use these figures", id="use-figures", variant="success", classes="hidden")
+            yield LoadingIndicator(id="test-spinner", classes="hidden")
+            yield Static("", id="test-lines", markup=False)
         with Vertical(id="publish-box", classes="hidden"):
             yield Label(f"Pull request to [b]{escape(self.wizard.settings.upstream)}[/b] against "
                         f"[b]{escape(self.wizard.settings.base)}[/b]", classes="field-label")
@@ -56,6 +71,12 @@ class PublishStep(StepScreen):
         if button in ("write", "write-force"):
             event.stop()
             self.post_message(WriteRequested(self.query_one("#out-dir", Input).value, force=button == "write-force"))
+        elif button == "test":
+            event.stop()
+            self.post_message(TestRequested())
+        elif button == "use-figures":
+            event.stop()
+            self.post_message(FiguresAccepted())
         elif button == "publish":
             event.stop()
             self.post_message(PublishRequested(
@@ -81,6 +102,31 @@ class PublishStep(StepScreen):
         self.query_one("#write-note", Notice).say(text, "success" if ok else "error")
         self.query_one("#write-force").set_class(not offer_force, "hidden")
         self.query_one("#publish-box").set_class(not ok, "hidden")
+        self.query_one("#test-box").set_class(not ok, "hidden")
+
+    def show_test_started(self) -> None:
+        self.test_lines = ["Starting the container…"]
+        self.query_one("#test-lines", Static).update(self.test_lines[0])
+        self.query_one("#test-spinner").set_class(False, "hidden")
+        self.query_one("#use-figures").set_class(True, "hidden")
+        self.query_one("#test", Button).disabled = True
+
+    def add_test_line(self, line: str) -> None:
+        self.test_lines = [*getattr(self, "test_lines", []), line.strip()][-12:]  # the newest, in the space there is
+        self.query_one("#test-lines", Static).update("\n".join(self.test_lines))
+
+    def show_trial(self, trial) -> None:
+        lines = [line.strip() for line in trial.lines] + [f"Next: {command}" for command in trial.next_steps]
+        if trial.answers:
+            lines.append(f"Use these figures to record {trial.figures()} in the manifest (the folder is written "
+                         "again).")
+        self.query_one("#test-lines", Static).update("\n".join(lines))
+        self.query_one("#test-spinner").set_class(True, "hidden")
+        self.query_one("#use-figures").set_class(not trial.answers, "hidden")
+        test = self.query_one("#test", Button)
+        test.disabled, test.label = False, "Test again"
+        # the run disabled the button, which sent the focus on; give it to what comes next
+        (self.query_one("#use-figures") if trial.answers else test).focus()
 
     def ask_for_token(self, help_text: str) -> None:
         self.query_one("#token").set_class(False, "hidden")
