@@ -171,3 +171,12 @@ def test_ctrl_c_while_waiting_removes_the_container(docker):
     assert process.returncode == 130
     assert engine.containers == {} and len(engine.removed) == 1
     assert "removed prem-check-" in err and "Traceback" not in err
+
+
+def test_run_whose_checks_fail_still_removes_the_container(docker, capsys):
+    engine = docker({"example/broken:1": {"interface": "embeddings", "fault": "500"}})
+    assert main(["check", "--run", "example/broken:1", "--interface", "embeddings", "--json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["passed"] is False and "HTTP 500" in document["calls"][1]["reason"]
+    assert document["memory"]["suggestedMiB"] >= 512
+    assert engine.containers == {} and len(engine.removed) == 1
