@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE_PACKAGES = ("wizard.service", "wizard.registry", "wizard.images", "wizard.github", "wizard.publish",
-                 "wizard.testing")
+                 "wizard.testing", "wizard.hub")
 CORE_MODULES = ("wizard.errors", "wizard.settings")
 UI_LIBRARIES = ("textual", "questionary", "prompt_toolkit")
 FRONT_ENDS = ("wizard.tui", "wizard.prompts", "wizard.cli")
@@ -80,3 +80,17 @@ def test_the_contract_covers_the_core():
 def test_help_and_version_load_no_ui(argv):
     modules = loaded_after(f"from wizard.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass")
     assert forbidden(modules, UI_LIBRARIES + ("wizard.tui", "wizard.prompts")) == set()
+
+
+def test_huggingface_hub_is_imported_only_when_a_model_is_asked_for():
+    new = ["new", "--name", "Typed", "--description", "A service typed by hand, with no model.", "--interface",
+           "chat", "--gpu-image", "ghcr.io/x/y:1", "--gpu-size", "1", "--memory", "1 GiB", "--offline", "--dry-run"]
+    runs = {"new without --from-hf": f"from wizard.cli import main\ntry:\n    main({new!r})\nexcept SystemExit:\n    pass",
+            "the wizard's modules": "import wizard.tui.app, wizard.prompts.flow, wizard.hub.card, wizard.cli.from_hub"}
+    for run, code in runs.items():
+        assert forbidden(loaded_after(code), ("huggingface_hub",)) == set(), run
+    offline = "from wizard.hub.client import fetch_model\ntry:\n    fetch_model('a/b', offline=True)\nexcept Exception:\n    pass"
+    assert forbidden(loaded_after(offline), ("huggingface_hub",)) == set()  # offline: not even the import
+    assert "huggingface_hub" in loaded_after("from wizard.hub.client import fetch_model\ntry:\n"
+                                             "    fetch_model('a/b', endpoint='http://127.0.0.1:9', timeout=0.5)\n"
+                                             "except Exception:\n    pass")  # a lookup does import it

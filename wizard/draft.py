@@ -30,6 +30,8 @@ class Draft:
     logo_path: str | None = None  # None: the placeholder logo
     out: str | None = None
     saved_at: float | None = None
+    filled_in: dict[str, str] = field(default_factory=dict)  # answer key -> where it came from, until accepted
+    model: dict[str, Any] | None = None  # the Hub model's facts for the README (hub.card.ModelFacts as a dict)
 
     @property
     def title(self) -> str:
@@ -61,7 +63,8 @@ def save_draft(draft: Draft, path: Path | None = None) -> Path:
 # what each saved field must be; anything else makes the draft unreadable rather than crash a front end
 SHAPES: dict[str, tuple[type, ...]] = {"answers": (dict,), "step": (str,), "visited": (list,), "sizes": (dict,),
                                        "readme": (str, type(None)), "readme_base": (str, type(None)), "logo_path": (str, type(None)),
-                                       "out": (str, type(None)), "saved_at": (int, float, type(None))}
+                                       "out": (str, type(None)), "saved_at": (int, float, type(None)),
+                                       "filled_in": (dict,), "model": (dict, type(None))}
 
 
 def inspect_draft(path: Path | None = None) -> tuple[Draft | None, str | None]:

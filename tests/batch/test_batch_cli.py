@@ -74,9 +74,10 @@ def test_json_summary_has_the_documented_shape(tmp_path, capsys):
         "dry_run": False,
         "services": [
             {"spec": str(spec), "position": 0, "id": "batch-model-001", "folder": str(out / "chat-batch-model-001"),
-             "sizes": {"gpu": 1_000_000}, "written": True, "pr_url": None},
+             "sizes": {"gpu": 1_000_000}, "written": True, "filled_in": {}, "pr_url": None},
             {"spec": str(spec), "position": 1, "id": "batch-model-002", "folder": str(out / "chat-batch-model-002"),
-             "sizes": {"gpu": 1_000_000, "cpu": 1_000_000_000}, "written": True, "pr_url": None},
+             "sizes": {"gpu": 1_000_000, "cpu": 1_000_000_000}, "written": True, "filled_in": {},
+             "pr_url": None},
         ],
         "pull_requests": [],
     }

@@ -76,7 +76,8 @@ def _file_text() -> st.SearchStrategy[str]:
     return st.one_of(st.text(max_size=200), st.sampled_from(SHAPES), near,
                      st.builds(lambda n: "[" * n + "]" * n, st.integers(1, 50_000)),
                      st.just('[{"id": "x", "id": "y"}]'), st.just("services = 5"), st.just("services = [1, 2]"),
-                     st.just("[[services]]\nname = 5\n"), st.just("name: [*a]\n"), st.just("a = " + "9" * 5000))
+                     st.just("[[services]]\nname = 5\n"), st.just("name: [*a]\n"), st.just("a = " + "9" * 5000),
+                     st.just("hf = 5\n"), st.just("[[services]]\nhf = ['a/b']\n"), st.just('hf = "../x"\n'))
 
 
 def _tree(root: Path) -> dict[str, str]:

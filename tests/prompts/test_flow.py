@@ -111,6 +111,16 @@ def test_a_saved_draft_resumes_at_its_step_without_asking(settings, index, print
     assert (Path(settings.out) / "chat-dolly-v2-12b-plain" / "manifest.json").is_file()
 
 
+def test_a_resumed_draft_s_answer_filled_in_from_a_model_is_marked_on_the_review(settings, index, printed):
+    answers = {"name": script.NAME, "id": script.SERVICE_ID, "description": script.DESCRIPTION, "beta": True,
+               "interfaces": ["chat"]}
+    save_draft(Draft(answers=answers, step="images", visited=["identity", "interfaces"],
+                     filled_in={"description": "from the model card"}))
+    ask = FakeQuestionary(*script.IMAGES, *script.RESOURCES, *script.AFTER_RESOURCES)
+    assert run(settings, index, ask, printed, resume=True) == 0
+    assert "  ◆ Description, from the model card: written as it is unless you change its step" in printed
+
+
 def test_a_saved_draft_is_offered_and_may_be_declined(settings, index, printed):
     save_draft(Draft(answers={"name": "Old service"}, step="interfaces", visited=["identity"]))
     ask = FakeQuestionary(("Resume your draft of 'Old service'", False), *script.EVERY_STEP)

@@ -20,7 +20,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler
 
-from tests.servers.loopback_http import QuietHTTPServer, send_bytes, send_json
+from tests.servers.loopback_http import LoopbackServer, send_bytes, send_json
 from wizard.testing.inputs import small_png
 
 VECTOR_ROOTS = {
@@ -32,23 +32,17 @@ VECTOR_ROOTS = {
 MISSING_FILE = {"detail": [{"loc": ["body", "file"], "msg": "field required", "type": "value_error.missing"}]}
 
 
-class ServiceAPI:
+class ServiceAPI(LoopbackServer):
     def __init__(self, interface: str, *, fault: str | None = None, rate: float = 40.0, tokens: int = 30,
                  engine: str | None = None) -> None:
         self.interface, self.fault, self.rate, self.tokens, self.engine = interface, fault, rate, tokens, engine
         self.requests: list[tuple[str, str, dict]] = []  # (method, path, the JSON body or the form's field names)
         self.release = threading.Event()  # ends a "never-ends" stream
-        self._server = QuietHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.serve(_handler_for(self))
 
     def stop(self) -> None:
         self.release.set()
-        self._server.shutdown()
-        self._server.server_close()
+        super().stop()
 
 
 def _chat_chunk(text: str, coder: bool) -> dict:

@@ -19,6 +19,7 @@ Stdout holds each folder, one per line, then the pull request URL(s); with ``--j
          "id": "tiny-chat", "folder": "out/chat-tiny-chat",
          "sizes": {"gpu": 12345678, "cpu": 2345678},    # bytes, per device the service has
          "written": true,                               # false with --dry-run
+         "filled_in": {"memory": "estimated from ..."}, # answers taken from the spec's `hf` model, and whence
          "pr_url": "https://github.com/premAI-io/prem-registry/pull/7"}   # null without --publish
       ],
       "pull_requests": [                                # [] without --publish
@@ -49,6 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                 out="folder to write the service folders into (default: .)",
                 offline="use no network: cached index, every size given in the spec",
                 force="replace service folders that exist")
+    parser.add_argument("--hf-endpoint", metavar="URL", help="the Hub the specs' hf = \"ORG/NAME\" models are "
+                        "read from (default: $HF_ENDPOINT or https://huggingface.co)")
     pull = parser.add_argument_group("pull request")
     add_options(pull, "publish", publish="after writing, open one pull request holding every folder")
     pull.add_argument("--pr-per-service", action="store_true", help="with --publish: one pull request per service")
@@ -222,7 +225,7 @@ def summary(planned: list[Planned], published: list[tuple], *, dry_run: bool) ->
         "services": [
             {"spec": p.service.source, "position": p.service.position, "id": p.manifest.id, "folder": str(p.target),
              "sizes": {device: image.size for device, image in (p.manifest.docker_images or {}).items()},
-             "written": not dry_run, "pr_url": pr_url.get(p.target.name)}
+             "written": not dry_run, "filled_in": dict(p.service.filled_in), "pr_url": pr_url.get(p.target.name)}
             for p in planned
         ],
         "pull_requests": [
@@ -241,6 +244,9 @@ def checked_services(args: argparse.Namespace, settings) -> tuple[list, Any]:
     from wizard.registry.upstream import settings_index
 
     services, problems = core.read_batch_specs([Path(spec) for spec in args.specs])
+    from wizard.cli.from_hub import with_hub_answers
+
+    services = with_hub_answers(services, endpoint=args.hf_endpoint, offline=bool(settings.offline), say=say)
     index = settings_index(settings, report=say)
     services = core.plan_services(services, index, sizes_pending=not settings.offline)
     problems += core.batch_problems(services)

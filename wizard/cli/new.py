@@ -4,7 +4,8 @@ Flags beat the spec file (``--from``); the plan (``wizard.service.plan``) adds w
 the name, a free external port, the sizes looked up) and the table's defaults beneath them. Sizes come from
 flags, or are looked up from the container registry once every other answer is checked. With answers missing,
 every missing one is listed by its flag and the exit code is 2.
-``--json`` prints ``{"folder": path, "files": [names], "manifest": {...}, "written": bool}``.
+``--json`` prints ``{"folder": path, "files": [names], "manifest": {...}, "filled_in": {answer: source},
+"written": bool}``; ``filled_in`` names each answer taken from ``--from-hf``'s model, and where it came from.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_argument_group("where from, where to")
     source.add_argument("--from", dest="spec", metavar="FILE", help="TOML, YAML or JSON file with the same keys")
     add_example_flag(source, "dolly-v2-12b.toml")
+    from wizard.cli.from_hub import add_hub_arguments
+
+    add_hub_arguments(source)
     add_options(source, "out", "force", "dry_run", "json", dry_run="print the files instead of writing them",
                 json="print a JSON summary on stdout")
     upstream = parser.add_argument_group("upstream checks")
@@ -34,15 +38,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_upstream_arguments(pull)
 
 
-def gather_answers(args: argparse.Namespace):
-    """The answers as typed: flags over the spec file (a ChainMap in table keys)."""
+def spec_answers(args: argparse.Namespace) -> dict:
     from pathlib import Path
 
-    from wizard.cli.common import field_answers
-    from wizard.service.answers import layered
     from wizard.service.specs import read_answers_file
 
-    return layered(field_answers(args), read_answers_file(Path(args.spec)) if args.spec else {})
+    return read_answers_file(Path(args.spec)) if args.spec else {}
+
+
+def gather_answers(args: argparse.Namespace, hub=None, spec: dict | None = None):
+    """The answers as typed: flags over the spec file over the model's from the Hub (a ChainMap in table keys)."""
+    from wizard.cli.common import field_answers
+    from wizard.service.answers import layered, without_sources
+
+    spec = spec_answers(args) if spec is None else spec
+    return layered(field_answers(args), without_sources(spec), hub.answers if hub is not None else {})
 
 
 def sizes_to_look_up(plan) -> dict[str, str]:
@@ -53,13 +63,13 @@ def sizes_to_look_up(plan) -> dict[str, str]:
             if f"{device}_image" in plan.answers and f"{device}_size" not in plan.answers}
 
 
-def checked_plan(answers, index, *, sizes_pending: bool):
+def checked_plan(answers, index, *, sizes_pending: bool, facts=None):
     """The plan before any size lookup; InvalidInput or MissingAnswers (exit 2) when it cannot be written."""
     from wizard.cli.common import missing_lines, problem_lines, say, say_dropped
     from wizard.errors import InvalidInput, MissingAnswers
     from wizard.service.plan import PICKED, PlanContext, plan_service
 
-    plan = plan_service(answers, PlanContext(index=index, sizes_pending=sizes_pending))
+    plan = plan_service(answers, PlanContext(index=index, sizes_pending=sizes_pending, facts=facts))
     say_dropped(plan)
     if plan.problems:
         raise InvalidInput(problem_lines(plan), hint="fix these answers and run again; nothing was written")
@@ -108,16 +118,22 @@ def run(args: argparse.Namespace) -> int:
     settings = build_settings({"out": args.out, "offline": args.offline, "index_url": args.index,
                                "upstream": args.upstream, "base": args.base, "api_url": args.api_url,
                                "size_kind": args.size_kind})
-    answers = gather_answers(args)
+    from wizard.cli.from_hub import filled_in, hub_answers
+
+    spec = spec_answers(args)
+    hub = hub_answers(args.from_hf or spec.get("hf"), endpoint=args.hf_endpoint, offline=bool(settings.offline),
+                      say=say, given_as="--from-hf" if args.from_hf else f"{args.spec}: hf")
+    answers = gather_answers(args, hub, spec)
+    facts = hub.facts if hub is not None else None
     index = settings_index(settings, report=say)
-    checked = checked_plan(answers, index, sizes_pending=not settings.offline)
+    checked = checked_plan(answers, index, sizes_pending=not settings.offline, facts=facts)
     wanted = sizes_to_look_up(checked)
     if not args.dry_run and not args.force:
         refuse_existing_folder(Path(settings.out) / folder_of(checked.answers))  # before any lookup
     # with every size given, the checked plan is already the one to write
     if wanted:
         sizes = look_up_sizes(wanted, settings, args.platform, exact=args.exact)
-        plan = plan_service(answers, PlanContext(index=index, sizes=sizes))
+        plan = plan_service(answers, PlanContext(index=index, sizes=sizes, facts=facts))
     else:
         plan = checked
     if not plan.ok:  # a looked-up size the rules refuse
@@ -125,7 +141,8 @@ def run(args: argparse.Namespace) -> int:
     for finding in plan.findings:  # what `validate` would say of the folder
         say(str(finding))
     target = Path(settings.out) / plan.folder
-    summary = {"folder": str(target), "files": list(plan.files), "manifest": registry_dict(plan.manifest)}
+    summary = {"folder": str(target), "files": list(plan.files), "manifest": registry_dict(plan.manifest),
+               "filled_in": filled_in(hub, answers)}
     if args.dry_run:
         if args.json:
             print(json.dumps({**summary, "written": False}, indent=2, ensure_ascii=False))

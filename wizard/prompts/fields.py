@@ -27,6 +27,9 @@ def ask_field(session: Session, field: Field, *, default: Any = None, also: Chec
     offered, ``also`` adds a check, ``empty_ok`` overrides the plan's word on an empty answer."""
     if default is None:
         default = offered(session, field)
+    marked = session.draft.filled_in.pop(field.key, None)  # answered now: accepted as it is, or changed
+    if marked:
+        session.out(f"  {field.label}: {marked}; Enter keeps it")
     if field.kind == "flag":
         value = ask_flag(session, field, default)
     elif field.kind == "interfaces":

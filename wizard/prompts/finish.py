@@ -82,6 +82,8 @@ def review(session: Session) -> str:
             session.out(f"  {finding}")
         if not plan.findings:
             session.out("  no problems found: the folder passes the registry's checks")
+    for key, source in session.draft.filled_in.items():  # a resumed draft's answers not asked since the fill
+        session.out(f"  ◆ {label_for(key)}, {source}: written as it is unless you change its step")
     choices = [] if not plan.ok or has_errors(plan.findings) else [("Write the service folder", WRITE)]
     choices += [(f"Change step {STEP_ORDER.index(step) + 1}: {STEP_TITLES[step]}", step)
                 for step in STEP_ORDER[: STEP_ORDER.index("review")]]

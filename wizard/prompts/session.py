@@ -63,8 +63,11 @@ class Session:
              logo: bytes | None = None) -> ServicePlan:
         """The plan of the answers so far (or of ``answers``); with ``own_readme=False`` the README is the
         generated one even when the draft holds the contributor's."""
+        from wizard.hub.card import facts_from_dict
+
         context = PlanContext(index=self.index, sizes=self.looked_up_sizes(),
-                              readme=self.draft.readme if own_readme else None, logo=logo)
+                              readme=self.draft.readme if own_readme else None, logo=logo,
+                              facts=facts_from_dict(self.draft.model))
         return plan_service(self.answers if answers is None else answers, context)
 
     def plan_with(self, key: str, value: Any) -> ServicePlan:

@@ -17,6 +17,7 @@ from wizard.prompts.outside import settle
 from wizard.prompts.session import Session
 from wizard.service.answers import IMAGES, step_problems
 from wizard.service.estimate import BYTES_PER_PARAMETER, estimate_memory_mib
+from wizard.service.estimate import billions as billions_of
 from wizard.service.fields import BY_PATH, Field, asked_for, fields_of
 from wizard.service.plan import PICKED
 from wizard.size_text import notes, summary
@@ -27,7 +28,47 @@ def asked(session: Session, step: str) -> list[Field]:
     return [field for field in fields_of(step) if asked_for(field, session.answers)]
 
 
+def start_from_hub(session: Session) -> None:
+    """Offer to start from a Hugging Face model: its answers fill in what is not answered yet, each marked."""
+    from dataclasses import asdict
+
+    from wizard.errors import WizardError
+    from wizard.hub.card import answers_from_hub
+    from wizard.hub.client import HubError, checked_repo_id, fetch_model
+    from wizard.settings import cache_dir
+
+    if session.draft.model is not None or session.answers.get("name"):
+        return  # asked once, at a fresh start: a later visit to step 1 changes answers, not their source
+
+    def problem(text: str) -> str | None:
+        try:
+            return checked_repo_id(text) and None if text.strip() else None
+        except WizardError as error:
+            return error.problems[0] if hasattr(error, "problems") else error.message
+
+    repo_id = session.questions.text("Start from a Hugging Face model", default="", check=problem,
+                                     help="ORG/NAME, like databricks/dolly-v2-12b: its name, description, interface "
+                                     "and memory are filled in; leave it empty to type every answer")
+    if not repo_id.strip():
+        return
+    try:
+        model = fetch_model(repo_id, offline=bool(session.settings.offline), cache=cache_dir() / "hub")
+    except HubError as error:
+        session.out(f"  {error}")
+        session.out("  Nothing you typed is lost; go on typing the answers.")
+        return
+    found = answers_from_hub(model.repo_id, model.info, model.card, model.endpoint)
+    for key, value in found.answers.items():
+        if session.answers.get(key) in (None, "", []):
+            session.answers[key] = value
+            session.draft.filled_in[key] = found.sources[key]
+    session.draft.model = asdict(found.facts) if found.facts else None
+    for note in found.notes:
+        session.out(f"  {note}")
+
+
 def identity(session: Session) -> None:
+    start_from_hub(session)
     answers = session.answers
     suggested = session.plan_with("id", None).answers.get("id")  # from the name as it stands
     for field in asked(session, "identity"):
@@ -145,9 +186,13 @@ def ask_memory(session: Session, field: Field) -> None:
 
 def estimated_memory(session: Session) -> int:
     ask = session.questions
-    billions = float(ask.text("Parameters, in billions (7 for a 7B model)", check=_parameter_count))
+    model = session.draft.model or {}
+    count = model.get("parameters")
+    known = billions_of(count) if isinstance(count, int) and count > 0 else None  # the model card's count
+    billions = float(ask.text("Parameters, in billions (7 for a 7B model)", default=known, check=_parameter_count))
+    own = model.get("precision") if model.get("precision") in BYTES_PER_PARAMETER else "fp16/bf16"
     precision = ask.select("Precision of the weights as served",
-                           [(name, name) for name in BYTES_PER_PARAMETER], default="fp16/bf16")
+                           [(name, name) for name in BYTES_PER_PARAMETER], default=own)
     mib = estimate_memory_mib(billions, precision)
     session.out(f"  estimate: {mib} MiB ({mib / 1024:.1f} GiB) for {billions:g}B parameters at {precision}, "
                 "weights plus a fifth for the rest")

@@ -69,6 +69,8 @@ class BatchService:
     inherited: frozenset[str] = frozenset()  # defaults that break their rule: listed once, for the file
     sizes: Mapping[str, int] = field(default_factory=dict)  # device -> bytes, looked up
     plan: ServicePlan | None = None  # set by plan_services
+    facts: Any = None  # the model's, from the Hub (``hf`` key), stated in the generated README
+    filled_in: Mapping[str, str] = field(default_factory=dict)  # answer key -> where the Hub's answer came from
 
     @property
     def label(self) -> str:
@@ -148,7 +150,7 @@ def plan_services(services: Sequence[BatchService], index: RegistryIndex | None,
     planned = []
     for service in services:
         plan = plan_service(service.answers, PlanContext(index=index, sizes=service.sizes, sizes_pending=sizes_pending,
-                                                         taken_ports=frozenset(taken)))
+                                                         taken_ports=frozenset(taken), facts=service.facts))
         if plan.sources.get("external_port") == PICKED:
             taken.add(plan.answers["external_port"])
         planned.append(replace(service, plan=plan))

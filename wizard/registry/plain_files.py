@@ -55,7 +55,7 @@ def read_plain(path: Path, name: str | None = None) -> bytes | None:
     limit = LIMITS.get(name, OTHER_LIMIT)
     try:
         info = os.lstat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError, ValueError):  # ValueError: a NUL in the path names nothing
         return None
     if stat.S_ISLNK(info.st_mode):
         try:

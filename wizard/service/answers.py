@@ -55,8 +55,16 @@ def normalise_answers(raw: Mapping[str, Any]) -> dict[str, Any]:
     return answers
 
 
+# spec keys that are no answer but say where answers come from
+SOURCE_KEYS = {"hf": "a Hugging Face model (ORG/NAME) whose answers fill in what the spec leaves out"}
+
+
 def unknown_answer_keys(answers: Mapping[str, Any]) -> list[str]:
-    return sorted(set(answers) - set(SPEC_KEYS))
+    return sorted(set(answers) - set(SPEC_KEYS) - set(SOURCE_KEYS))
+
+
+def without_sources(answers: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in answers.items() if key not in SOURCE_KEYS}
 
 
 def answer_problems(answers: Mapping[str, Any]) -> list[str]:

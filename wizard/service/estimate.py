@@ -17,3 +17,8 @@ def estimate_memory_mib(parameters_billions: float, precision: str) -> int:
         raise ValueError("the parameter count must be more than 0 (in billions: 7 for a 7B model)")
     weights = parameters_billions * 1e9 * BYTES_PER_PARAMETER[precision]
     return math.ceil(weights * OVERHEAD / 2**20)
+
+
+def billions(count: int) -> str:
+    """A parameter count as the estimate takes it, exact enough to give the same MiB: 11858000000 -> '11.858'."""
+    return f"{count / 1e9:.10g}"

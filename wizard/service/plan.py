@@ -57,6 +57,7 @@ class PlanContext:
     original: Mapping[str, Any] | None = None  # the manifest being edited, as read
     readme: str | None = None  # the contributor's README; None: generated
     logo: bytes | None = None  # the contributor's logo; None: the placeholder
+    facts: Any = None  # the model's facts from the Hub (``hub.card.ModelFacts``), stated in a generated README
     pick_port: bool = True  # pick a free external port when none is given
     taken_ports: frozenset[int] = frozenset()  # held by other services of the same run (a batch)
     # what `validate` found in the folder being edited, as it was (paths "{folder}/{file}"): findings it
@@ -233,7 +234,7 @@ def plan_service(answers: Mapping[str, Any], context: PlanContext | None = None)
     files: dict[str, bytes] = {}
     findings: list[Finding] = []
     if manifest is not None:
-        files = render_service(manifest, readme=context.readme, logo=context.logo)
+        files = render_service(manifest, readme=context.readme, logo=context.logo, facts=context.facts)
         findings = _judged(check_files(Path(folder_name(manifest)), files).findings, context.baseline)
     return ServicePlan(ChainMap(effective), {k: v for k, v in sources.items() if k in effective}, data, manifest,
                        problems, missing, dropped, files, findings, inherited)

@@ -12,6 +12,7 @@ from functools import cache
 from html import escape
 from importlib.resources import files
 from string import Template
+from typing import Any
 
 from wizard.service.fields import TEXT_GENERATING
 from wizard.service.manifest import Manifest, registry_json
@@ -32,7 +33,34 @@ def describe_memory(mib: int | None) -> str:
     return f"{mib / 1024:.2f} GiB ({mib} MiB)"
 
 
-def render_readme(manifest: Manifest) -> str:
+TODO_LINES = {
+    "model_link": "> **TODO:** add a link to the model card or the project's home page, e.g. the Hugging Face page",
+    "license": "> **TODO:** name the model's license and link to it; say whether commercial use is allowed.",
+    "links": "> **TODO:** link the model card, the paper and the source of the Docker image.",
+}
+
+
+def model_lines(facts: Any) -> dict[str, str]:
+    """The README's lines about the model: its TODO lines, or what the model's card states (``hub.card.ModelFacts``)."""
+    lines = {**TODO_LINES, "model_usage": "", "parameters_line": ""}
+    if facts is None:
+        return lines
+    from wizard.hub.card import parameters_in_words
+
+    link = f"[{facts.repo_id}]({facts.url})"
+    lines["model_link"] = f"The model: {link} on the Hugging Face Hub."
+    if facts.license:
+        lines["license"] = f"The model's license: `{facts.license}` (its terms are on {link})."
+    lines["links"] = (f"- The model card: {facts.url}\n\n> **TODO:** link the paper and the source of the Docker "
+                      "image.")
+    if facts.parameters:
+        lines["parameters_line"] = f"- **Parameters**: {parameters_in_words(facts.parameters)}\n"
+    if facts.usage:
+        lines["model_usage"] = f"\n\nThe model card's own usage notes:\n\n{facts.usage}"
+    return lines
+
+
+def render_readme(manifest: Manifest, facts: Any = None) -> str:
     fields = {
         "id": manifest.id,
         "external_port": str(manifest.default_external_port),
@@ -59,6 +87,7 @@ def render_readme(manifest: Manifest) -> str:
         usage=usage.rstrip(),
         interfaces=", ".join(f"`{i}`" for i in manifest.interfaces),
         tokens_line=tokens_line,
+        **model_lines(facts),
     )
 
 
@@ -89,10 +118,11 @@ def render_logo(manifest: Manifest) -> str:
     )
 
 
-def render_service(manifest: Manifest, *, readme: str | None = None, logo: bytes | None = None) -> dict[str, bytes]:
-    """The files of the service folder, by path relative to it."""
+def render_service(manifest: Manifest, *, readme: str | None = None, logo: bytes | None = None,
+                   facts: Any = None) -> dict[str, bytes]:
+    """The files of the service folder, by path relative to it; ``facts``: the model's, for the README."""
     return {
         "manifest.json": registry_json(manifest).encode("utf-8"),
-        "README.md": (readme if readme is not None else render_readme(manifest)).encode("utf-8"),
+        "README.md": (readme if readme is not None else render_readme(manifest, facts)).encode("utf-8"),
         "logo.svg": logo if logo is not None else render_logo(manifest).encode("utf-8"),
     }

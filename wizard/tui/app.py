@@ -17,6 +17,7 @@ from wizard.settings import Settings
 from wizard.tui import messages as m
 from wizard.tui.dialogs import HelpScreen, resume_dialog
 from wizard.tui.editing import EditTarget, edit_draft
+from wizard.tui.hub_work import FromHub
 from wizard.tui.leaving import Leaving, run_and_report
 from wizard.tui.services import Services, default_services
 from wizard.tui.state import WizardState
@@ -29,7 +30,7 @@ from wizard.tui.writing import write_plan
 __all__ = ["EditTarget", "WizardApp", "edit_draft", "run_and_report"]
 
 
-class WizardApp(Leaving, NetworkWork, Testing, App):
+class WizardApp(Leaving, NetworkWork, Testing, FromHub, App):
     CSS_PATH = "wizard.tcss"
     TITLE = "prem-new-service"
     SUB_TITLE = "add a service to the Prem registry"
@@ -120,6 +121,8 @@ class WizardApp(Leaving, NetworkWork, Testing, App):
     def action_next_step(self) -> None:
         if (screen := self.step_screen) is None:
             return
+        for key, value in screen.unsent_answers().items():  # typed in a burst that ended in Ctrl+N
+            self.on_answer_changed(m.AnswerChanged(key, value))
         step = screen.NAME
         self.state.visit(step)
         if problems := self.problems(step):

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from wizard.draft import Draft
+from wizard.tui.keys import FieldButton
 
 
 class ChoiceDialog(ModalScreen[str]):
@@ -29,7 +30,7 @@ class ChoiceDialog(ModalScreen[str]):
             yield Static(self.question, id="question")
             with Horizontal(id="choices"):
                 for index, (choice_id, label) in enumerate(self.choices):
-                    yield Button(label, id=choice_id, variant="primary" if index == 0 else "default")
+                    yield FieldButton(label, id=choice_id, variant="primary" if index == 0 else "default")
 
     def on_mount(self) -> None:
         self.query_one(Button).focus()
@@ -80,7 +81,7 @@ class HelpScreen(ModalScreen[None]):
         text = files("wizard.templates").joinpath("help.md").read_text(encoding="utf-8")
         with VerticalScroll(id="help"):
             yield Markdown(text)
-            yield Button("Close (Esc)", id="close-help")
+            yield FieldButton("Close (Esc)", id="close-help")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -25,6 +25,9 @@ SAID_OF = {"picked": "picked: free in the upstream index", "default": "the defau
            "looked up": "looked up from the container registry"}
 
 
+KEPT = "\0kept"  # FieldWidget.typed(): no typing of its own to report
+
+
 class FieldWidget:
     """Mixed into every field widget (before its container, so CSS sees the container): its table entry,
     and hiding where it is not asked. Every field widget has the class "field"."""
@@ -32,6 +35,10 @@ class FieldWidget:
     field: Field
     display: bool
     disabled: bool
+
+    def typed(self) -> str | None:
+        """What the field holds as its AnswerChanged would say it, or KEPT: nothing typed since the last one."""
+        return KEPT
 
     def show_plan(self, plan: ServicePlan, asked: bool) -> None:
         if self.display != asked:
@@ -110,6 +117,9 @@ class AnswerField(FieldWidget, Vertical):
         said = plan.problems.get(self.key)
         self.show_message(self.input.value, said[0] if said else None)
 
+    def typed(self) -> str | None:
+        return self.input.value.strip() or None
+
     def set_value(self, value: Any) -> None:
         """Fill the field from outside (an estimate) as if typed."""
         self.input.value = "" if value is None else str(value)
@@ -174,6 +184,12 @@ class LinesField(FieldWidget, Vertical):
         if self.text.strip():
             self.show_message(self.text)
 
+    def typed(self) -> str | None:
+        text = self.query_one(FieldTextArea).text
+        if text == self.text:
+            return KEPT  # loaded, or its change already sent
+        return text if text.strip() else None
+
     def on_text_area_changed(self, event: FieldTextArea.Changed) -> None:
         event.stop()
         if event.text_area.text == self.text:
@@ -200,6 +216,14 @@ class InterfacesField(FieldWidget, Vertical):
             *(Selection(f"[b]{name}[/b]  {about}", name, name in self.chosen) for name, about in INTERFACES.items()),
             id="interfaces",
         )
+
+    def set_value(self, value: Any) -> None:
+        """Tick ``value`` from outside (a model's pipeline), in its order, as if chosen."""
+        self.chosen = list(value) if isinstance(value, list) else []
+        listing = self.query_one(FieldSelectionList)
+        listing.deselect_all()
+        for name in self.chosen:
+            listing.select(name)
 
     def on_selection_list_selected_changed(self, event: FieldSelectionList.SelectedChanged) -> None:
         event.stop()

@@ -20,7 +20,7 @@ from rich.segment import Segment
 from textual import events
 from textual.binding import Binding
 from textual.strip import Strip
-from textual.widgets import Input, RadioSet, SelectionList, Switch, TextArea
+from textual.widgets import Button, Input, RadioSet, SelectionList, Switch, TextArea
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
@@ -64,6 +64,13 @@ class FieldInput(InOrder, Input):
     def moving_on(self, key: str) -> None:
         if key == "enter":
             self.post_message(self.Submitted(self, self.value))
+
+
+class FieldButton(InOrder, Button):
+    """A button in the order of keys too: a burst's Shift+Tab passing over it, and the text behind it, reach the
+    field the focus lands on instead of ending on the button."""
+
+    ENTER_MOVES_ON = False  # Enter presses it
 
 
 class FieldTextArea(InOrder, TextArea):

@@ -139,3 +139,26 @@ class TestFinished(Message):
 @dataclass
 class FiguresAccepted(Message):
     """Record the measured figures in the answers, and write the folder again with them."""
+
+
+# --- starting from a Hugging Face model ----------------------------------------------------------------
+
+
+@dataclass
+class HubRequested(Message):
+    repo_id: str
+
+
+@dataclass
+class HubFilled(Message):
+    found: Any  # wizard.hub.card.HubAnswers
+
+
+@dataclass
+class HubFailed(Message):
+    error: str
+
+
+@dataclass
+class FilledAccepted(Message):
+    """The answers filled in from the model are the contributor's now, as they are."""

@@ -27,6 +27,8 @@ class Services:
     resolve_token: Callable[[], Any]  # -> token, or raises NoToken
     # (folder, manifest, gpu=, progress=) -> wizard.testing.run.Trial
     test_folder: Callable[..., Awaitable[Any]] = test_with_docker
+    # ORG/NAME -> wizard.hub.card.HubAnswers; blocking (run in a thread); raises a WizardError
+    fetch_model: Callable[[str], Any] | None = None
 
 
 def default_services(settings: Settings) -> Services:
@@ -54,4 +56,16 @@ def default_services(settings: Settings) -> Services:
 
         return resolve_token_quietly(settings)
 
-    return Services(load_index, look_up_size, publish, resolve_token)
+    return Services(load_index, look_up_size, publish, resolve_token, fetch_model=model_answers(settings))
+
+
+def model_answers(settings: Settings) -> Callable[[str], Any]:
+    def fetch(repo_id: str):
+        from wizard.hub.card import answers_from_hub
+        from wizard.hub.client import fetch_model
+        from wizard.settings import cache_dir
+
+        model = fetch_model(repo_id, offline=bool(settings.offline), cache=cache_dir() / "hub")
+        return answers_from_hub(model.repo_id, model.info, model.card, model.endpoint)
+
+    return fetch

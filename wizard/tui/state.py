@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from wizard.draft import Draft
+from wizard.hub.card import facts_from_dict
 from wizard.service.answers import (
     help_for,
     label_for,
@@ -47,6 +48,7 @@ class WizardState:
         self.back_to_review = False
         self.written_folder: Path | None = None
         self.trial: Any = None  # the last test of the written folder (wizard.testing.run.Trial)
+        self.filled_values: dict[str, Any] = {}  # answer key -> the value the Hub model filled in
         self.pr_url: str | None = None
         self.publish_stages: list[tuple[str, str]] = []
         self._made: tuple[str, ServicePlan] | None = None
@@ -57,6 +59,9 @@ class WizardState:
     # --- answers ------------------------------------------------------------------------------
 
     def set_answer(self, key: str, value: Any) -> None:
+        filled = self.filled_values.get(key)
+        if key in self.draft.filled_in and str(value) != str(filled) and value != filled:
+            self.draft.filled_in.pop(key)  # changed: the answer is the contributor's now
         if value is None:
             self.draft.answers.pop(key, None)
         else:
@@ -132,12 +137,13 @@ class WizardState:
     def plan(self) -> ServicePlan:
         pending = any(self.lookup_running(d) for d in DEVICES)
         key = json.dumps([self.draft.answers, self.looked_up, pending, self.draft.readme, self.draft.logo_path,
-                          id(self.index), id(self.editing)], sort_keys=True, default=str)
+                          id(self.index), id(self.editing), self.draft.model], sort_keys=True, default=str)
         if self._made is None or self._made[0] != key:
             context = PlanContext(index=self.index, sizes=self.looked_up, sizes_pending=pending,
                                   original=self.editing.original if self.editing else None,
                                   readme=self.draft.readme, logo=self._logo(),
-                                  baseline=self.editing.baseline if self.editing else ())
+                                  baseline=self.editing.baseline if self.editing else (),
+                                  facts=facts_from_dict(self.draft.model))
             self._made = (key, plan_service(self.draft.answers, context))
         return self._made[1]
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from wizard.tui.keys import FieldButton
 from wizard.tui.messages import StepRequested
 
 STATE_MARKS = {"done": "✔", "errors": "✘", "todo": "·", "current": "▶"}
@@ -93,11 +94,11 @@ class StepNav(Horizontal):
 
     def compose(self) -> ComposeResult:
         if self.back:
-            yield Button("◀ Back", id="back")
-        yield Button(self.next_label, id="next", variant="primary")
+            yield FieldButton("◀ Back", id="back")
+        yield FieldButton(self.next_label, id="next", variant="primary")
         if self.actions:
             for action, label in self.ACTIONS:
-                yield Button(label, id=f"action-{action}", classes="small")
+                yield FieldButton(label, id=f"action-{action}", classes="small")
 
 
 class Notice(Static):

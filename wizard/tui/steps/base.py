@@ -11,7 +11,7 @@ from textual.widgets import Button, Footer, Header, Static
 
 from wizard.service.fields import Field, asked_for, fields_of
 from wizard.service.plan import ServicePlan
-from wizard.tui.fields import FieldWidget, field_widget
+from wizard.tui.fields import KEPT, FieldWidget, field_widget
 from wizard.tui.messages import BackRequested, NextRequested
 from wizard.tui.state import WizardHost, WizardState
 from wizard.tui.widgets import ManifestPreview, Notice, StepList, StepNav
@@ -55,6 +55,7 @@ class StepScreen(Screen):
 
     def compose_step(self) -> ComposeResult:
         """One widget per field the table gives this step, each followed by the step's own extras."""
+        yield from self.compose_before()
         plan = self.state.plan()
         conditions = self.state.conditions(plan)
         for field in fields_of(self.NAME):
@@ -62,9 +63,15 @@ class StepScreen(Screen):
             widget.display = asked_for(field, conditions)
             widget.disabled = not widget.display
             yield widget
+            # an answer filled in from a model's card says so until it is changed or accepted
+            yield Static("", id=f"mark-{field.key}", classes="field-mark empty", markup=False)
             yield from self.compose_after(field)
         if fields_of(self.NAME):
             yield Notice("", id="nothing-asked")
+
+    def compose_before(self) -> ComposeResult:
+        """A step's own widgets above its fields."""
+        yield from ()
 
     def compose_after(self, field: Field) -> ComposeResult:
         yield from ()
@@ -110,8 +117,15 @@ class StepScreen(Screen):
         self.query_one(StepList).refresh_states(self.wizard.step_states())
         conditions = self.state.conditions(plan)
         fields = [w for w in self.query(".field") if isinstance(w, FieldWidget)]
+        marks = self.state.draft.filled_in
         for widget in fields:
             widget.show_plan(plan, asked_for(widget.field, conditions))
+            mark = self.query_one(f"#mark-{widget.field.key}", Static)
+            text = f"◆ {marks[widget.field.key]}" if widget.field.key in marks and widget.display else ""
+            if text != getattr(mark, "shown_text", ""):
+                mark.shown_text = text
+                mark.update(text)
+                mark.set_class(not text, "empty")
         if fields:
             nothing = not any(widget.display for widget in fields)
             self.query_one("#nothing-asked", Notice).say("Nothing on this step applies to this service." if nothing else "")
@@ -126,6 +140,12 @@ class StepScreen(Screen):
         if show_preview:
             preview.show(plan.manifest_text, self.state.blocking(plan), plan.dropped)
 
+    def show_answers(self, keys) -> None:
+        """Put answers given from outside (a model's) into their fields, as if typed."""
+        for widget in self.query(".field"):
+            if isinstance(widget, FieldWidget) and widget.field.key in keys and hasattr(widget, "set_value"):
+                widget.set_value(self.answers.get(widget.field.key))
+
     def show_state(self, plan: ServicePlan) -> None:
         """Hook: render what the step shows beyond its fields."""
 
@@ -139,6 +159,18 @@ class StepScreen(Screen):
         elif (event.button.id or "").startswith("action-"):
             event.stop()  # the footer's keys as buttons, for a browser that keeps Ctrl+N and Ctrl+Q to itself
             self.call_later(self.run_action, f"app.{event.button.id.removeprefix('action-')}")
+
+    def unsent_answers(self) -> dict[str, str | None]:
+        """What the fields hold that the state has not been told yet: a burst of keys ending in Ctrl+N reaches the
+        app's binding before the AnswerChanged of its last keys, which is posted one widget further down."""
+        unsent = {}
+        for widget in self.query(".field"):
+            if not isinstance(widget, FieldWidget) or not widget.display or (value := widget.typed()) == KEPT:
+                continue
+            current = self.answers.get(widget.key)
+            if value != (None if current is None else str(current)):
+                unsent[widget.key] = value
+        return unsent
 
     def extra_problems(self) -> list[str]:
         """Problems beyond the answers' rules (a logo that does not parse, a lookup still running)."""

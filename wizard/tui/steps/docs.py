@@ -16,7 +16,7 @@ from textual.widgets import (
 
 from wizard.service.plan import ServicePlan
 from wizard.tui.editing import logo_problems
-from wizard.tui.keys import FieldInput, FieldTextArea
+from wizard.tui.keys import FieldButton, FieldInput, FieldTextArea
 from wizard.tui.messages import DocsChanged
 from wizard.tui.steps.base import StepScreen
 from wizard.tui.widgets import Notice
@@ -35,7 +35,7 @@ class DocsStep(StepScreen):
                 yield FieldTextArea("", id="readme-edit", soft_wrap=True)
         yield Notice("", id="readme-diverged")
         with Horizontal(classes="actions"):
-            yield Button("Regenerate from the answers", id="regenerate-readme", classes="small hidden")
+            yield FieldButton("Regenerate from the answers", id="regenerate-readme", classes="small hidden")
         yield Static("Logo", classes="field-label")
         yield Static("leave empty for a placeholder with the service's initials, or give an SVG file",
                      classes="field-help")
@@ -71,7 +71,7 @@ class DocsStep(StepScreen):
             event.stop()
             self.post_message(DocsChanged(regenerate=True))
             return
-        super().on_button_pressed(event)
+        # StepScreen's own handler gets the message too: Textual calls each class's handler
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "logo-path":

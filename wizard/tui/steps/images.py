@@ -16,7 +16,7 @@ from wizard.service.fields import Field
 from wizard.service.plan import ServicePlan
 from wizard.service.rules import DEVICES
 from wizard.size_text import notes, summary
-from wizard.tui.keys import FieldRadioSet
+from wizard.tui.keys import FieldButton, FieldRadioSet
 from wizard.tui.messages import SizeKindChosen, SizeLookupRequested
 from wizard.tui.steps.base import StepScreen
 from wizard.tui.widgets import Notice
@@ -54,7 +54,7 @@ class ImagesStep(StepScreen):
         with Vertical(classes="lookup", id=f"lookup-box-{device}"):
             yield LoadingIndicator(id=f"spinner-{device}", classes="hidden")
             yield Notice("", id=f"lookup-{device}")
-            yield Button("Retry lookup", id=f"retry-{device}", classes="hidden")
+            yield FieldButton("Retry lookup", id=f"retry-{device}", classes="hidden")
             with FieldRadioSet(id=f"size-kind-{device}", classes="size-kind hidden"):
                 for kind in KINDS:
                     yield RadioButton(f"Write the {kind} size", id=f"size-kind-{device}-{kind}")
@@ -115,7 +115,7 @@ class ImagesStep(StepScreen):
             event.stop()
             self.post_message(SizeLookupRequested(button.removeprefix("retry-")))
             return
-        super().on_button_pressed(event)
+        # StepScreen's own handler gets the message too: Textual calls each class's handler
 
     def extra_problems(self) -> list[str]:
         return [f"{label_for(f'{device}_image')}: the size is still being looked up; wait a moment or type it"

@@ -7,7 +7,7 @@ from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
-from wizard.tui.keys import FieldInput, FieldSwitch, FieldTextArea
+from wizard.tui.keys import FieldButton, FieldInput, FieldSwitch, FieldTextArea
 from wizard.tui.messages import (
     FiguresAccepted,
     PublishRequested,
@@ -33,15 +33,15 @@ class PublishStep(StepScreen):
         yield FieldInput(self.state.draft.out or self.wizard.settings.out, id="out-dir",
                          classes="hidden" if editing else "", disabled=bool(editing))
         with Horizontal(classes="actions"):
-            yield Button("Save changes" if editing else "Write folder", id="write", variant="success")
-            yield Button("Replace existing", id="write-force", variant="warning", classes="hidden")
+            yield FieldButton("Save changes" if editing else "Write folder", id="write", variant="success")
+            yield FieldButton("Replace existing", id="write-force", variant="warning", classes="hidden")
         yield Notice("", id="write-note")
         with Vertical(id="test-box", classes="hidden"):
             yield Static("Test it as the registry asks: run its image through the local Docker engine, call it "
                          "as the Prem App does, and measure its speed and memory.", classes="field-help")
             with Horizontal(classes="actions"):
-                yield Button("Test the service", id="test", variant="primary")
-                yield Button("Use these figures", id="use-figures", variant="success", classes="hidden")
+                yield FieldButton("Test the service", id="test", variant="primary")
+                yield FieldButton("Use these figures", id="use-figures", variant="success", classes="hidden")
             yield LoadingIndicator(id="test-spinner", classes="hidden")
             yield Static("", id="test-lines", markup=False)
         with Vertical(id="publish-box", classes="hidden"):
@@ -58,7 +58,7 @@ class PublishStep(StepScreen):
                         id="token", classes="hidden")
             yield Static("", id="token-help", classes="field-help hidden")
             offline = self.wizard.settings.offline
-            yield Button("Open pull request", id="publish", variant="primary", disabled=offline)
+            yield FieldButton("Open pull request", id="publish", variant="primary", disabled=offline)
             if offline:
                 yield Static("Offline: the pull request needs GitHub. When you are online, run "
                              "`prem-new-service publish FOLDER` with the folder written above.", classes="field-help")
@@ -84,8 +84,7 @@ class PublishStep(StepScreen):
                 title=self.query_one("#pr-title", Input).value.strip() or None,
                 body=self.query_one("#pr-body", FieldTextArea).text.strip() or None,
                 draft=self.query_one("#pr-draft", FieldSwitch).value))
-        else:
-            super().on_button_pressed(event)
+        # anything else is StepScreen's: Textual calls each class's handler, so no super() here
 
     def write_now(self) -> None:
         self.post_message(WriteRequested(self.query_one("#out-dir", Input).value))

@@ -19,9 +19,16 @@ from textual.markup import escape
 from textual.widgets import Button, Collapsible, Static
 
 from wizard.registry.checks import todo_lines
+from wizard.service.answers import label_for
 from wizard.service.plan import ServicePlan
 from wizard.service.render import initials
-from wizard.tui.messages import DocsChanged, NextRequested, StepRequested
+from wizard.tui.keys import FieldButton
+from wizard.tui.messages import (
+    DocsChanged,
+    FilledAccepted,
+    NextRequested,
+    StepRequested,
+)
 from wizard.tui.steps.base import StepScreen
 
 
@@ -43,11 +50,12 @@ class ReviewStep(StepScreen):
         yield Static("", id="review-folder")
         yield Static("", id="review-questions", markup=False)
         with Horizontal(id="review-question-actions", classes="actions"):
-            yield Button("Write them on Docs", id="edit-docs-todo", classes="small")
-            yield Button("Fix the image", id="edit-images-lookup", classes="small")
-            yield Button("Regenerate README", id="regenerate-readme", classes="small")
-            yield Button("Keep my README", id="keep-readme", classes="small")
-            yield Button("Allow and go on", id="allow-todo", variant="warning", classes="small")
+            yield FieldButton("Write them on Docs", id="edit-docs-todo", classes="small")
+            yield FieldButton("Fix the image", id="edit-images-lookup", classes="small")
+            yield FieldButton("Regenerate README", id="regenerate-readme", classes="small")
+            yield FieldButton("Keep my README", id="keep-readme", classes="small")
+            yield FieldButton("Accept the filled-in answers", id="accept-filled", classes="small")
+            yield FieldButton("Allow and go on", id="allow-todo", variant="warning", classes="small")
         yield Static("manifest.json", classes="field-label")
         yield Static("", id="review-manifest", markup=False)
         with Collapsible(title="README.md", id="review-readme-box", collapsed=False):
@@ -59,7 +67,7 @@ class ReviewStep(StepScreen):
             yield Static("Edit:", classes="field-label")
             steps = list(self.wizard.step_titles)
             for step in steps[:steps.index(self.NAME)]:
-                yield Button(self.wizard.step_titles[step], id=f"edit-{step}", classes="small")
+                yield FieldButton(self.wizard.step_titles[step], id=f"edit-{step}", classes="small")
 
     # --- open questions ---------------------------------------------------------------------------
 
@@ -80,6 +88,8 @@ class ReviewStep(StepScreen):
         if diverged:
             lines.append("README.md was edited before the answers changed; it may state old values ("
                          + "; ".join(diverged[:3]) + "): regenerate it, or keep yours")
+        lines += [f"◆ {label_for(key)}, {source}: accept it, or change it on its step"
+                  for key, source in self.state.draft.filled_in.items()]
         return lines
 
     # --- rendering ------------------------------------------------------------------------------
@@ -95,7 +105,7 @@ class ReviewStep(StepScreen):
         self.query_one("#review-question-actions").display = bool(questions)
         for button, needed in (("#edit-docs-todo", todo), ("#edit-images-lookup", doubts),
                                ("#regenerate-readme", diverged), ("#keep-readme", diverged),
-                               ("#allow-todo", todo or doubts)):
+                               ("#allow-todo", todo or doubts), ("#accept-filled", self.state.draft.filled_in)):
             self.query_one(button).display = bool(needed)
         notes = self.query_one("#review-notes", Static)
         lines = [f"Note: {note}" for note in plan.dropped]
@@ -150,6 +160,7 @@ class ReviewStep(StepScreen):
             "edit-images-lookup": lambda: self.post_message(StepRequested("images", back_to_review=True)),
             "regenerate-readme": lambda: self.post_message(DocsChanged(regenerate=True)),
             "keep-readme": lambda: self.post_message(DocsChanged(keep=True)),
+            "accept-filled": lambda: self.post_message(FilledAccepted()),
         }
         if button in actions:
             event.stop()
@@ -159,4 +170,4 @@ class ReviewStep(StepScreen):
             event.stop()
             self.post_message(StepRequested(button.removeprefix("edit-"), back_to_review=True))
             return
-        super().on_button_pressed(event)
+        # StepScreen's own handler gets the message too: Textual calls each class's handler
