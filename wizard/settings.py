@@ -250,6 +250,14 @@ UPSTREAM = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}"
 def checked_api_url(url: str, source: str) -> str:
     """An http(s) URL with a host and no user or password in it: a token written there would be printed in
     every message that names the URL (GH_TOKEN is where a token goes)."""
+    return checked_http_url(url, f"api_url ({source})",
+                            example="for example https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise",
+                            token_goes="give the token in GH_TOKEN instead (`gh auth login` also works)")
+
+
+def checked_http_url(url: str, what: str, *, example: str, token_goes: str) -> str:
+    """``url`` stripped if it is http(s) with a host and no user or password (which is never shown: it may be a
+    token); BadSetting naming ``what`` otherwise."""
     from urllib.parse import urlsplit
 
     try:
@@ -258,13 +266,10 @@ def checked_api_url(url: str, source: str) -> str:
     except ValueError:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadSetting(f"api_url ({source}) is not an http(s) URL with a host",
-                         hint="for example https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise")
+        raise BadSetting(f"{what} is not an http(s) URL with a host", hint=example)
     if "@" in parts.netloc:
-        raise BadSetting(f"api_url ({source}) holds a user name or password before its host; it is not "
-                         "shown here, as it may be a token",
-                         hint="remove it from the URL and give the token in GH_TOKEN instead (`gh auth login` "
-                         "also works)")
+        raise BadSetting(f"{what} holds a user name or password before its host; it is not shown here, as it may "
+                         "be a token", hint=f"remove it from the URL and {token_goes}")
     return url.strip()
 
 

@@ -202,3 +202,15 @@ def test_an_hf_key_that_is_no_model_is_refused_by_name_in_a_spec_and_a_batch(hub
     err = capsys.readouterr().err
     assert f"{batch}:services[0] (typed): hf " in err and "a Hugging Face model is ORG/NAME" in err
     assert hub.requests == [] and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("where", ["HF_ENDPOINT", "--hf-endpoint"])
+def test_an_endpoint_with_a_token_in_it_is_refused_without_showing_it(hub, tmp_path, capsys, monkeypatch, where):
+    endpoint = hub.url.replace("http://", "http://user:hf_inTheURL0123456789@")
+    flags = ["--hf-endpoint", endpoint] if where == "--hf-endpoint" else []
+    if where == "HF_ENDPOINT":
+        monkeypatch.setenv("HF_ENDPOINT", endpoint)
+    assert new(tmp_path, "databricks/dolly-v2-12b", *flags, "--gpu-image", "ghcr.io/x/y:1", "--gpu-size", "1") == 2
+    captured = capsys.readouterr()
+    assert f"{where} holds a user name or password" in captured.err and "HF_TOKEN" in captured.err
+    assert "inTheURL" not in captured.out + captured.err and hub.requests == []

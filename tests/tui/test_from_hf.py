@@ -158,3 +158,26 @@ def test_snapshot_resources_offer_the_models_memory_at_each_precision(snap_compa
         await settle(pilot)
 
     assert snap_compare(make_app(offer_resume=False), terminal_size=(100, 30), run_before=run_before)
+
+
+async def test_a_resumed_draft_keeps_its_marks_until_an_answer_changes(make_app):
+    from wizard.draft import Draft, save_draft
+
+    save_draft(Draft(answers={"name": "Dolly v2 12B", "description": "Dolly, an instruction-following model.",
+                              "interfaces": ["chat"], "memory": 27141}, step="identity",
+                     filled_in={"name": "from the model's name (databricks/dolly-v2-12b)",
+                                "description": "from the model card", "memory": "estimated from 11.9B parameters"}))
+    app = make_app(resume=True)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await settle(pilot)
+        assert mark(app, "name") == "◆ from the model's name (databricks/dolly-v2-12b)"
+        assert mark(app, "description") == "◆ from the model card"
+        await type_into(pilot, "#input-name", "Dolly v2 12B Chat")
+        assert mark(app, "name") == "" and "name" not in app.draft.filled_in
+        assert mark(app, "description") == "◆ from the model card"
+        await type_into(pilot, "#input-id", "dolly-v2-12b-chat")
+        await next_step(pilot)
+        await next_step(pilot)
+        await fill_images(pilot)
+        await next_step(pilot)
+        assert app.screen.NAME == "resources" and mark(app, "memory") == "◆ estimated from 11.9B parameters"

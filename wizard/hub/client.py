@@ -57,7 +57,14 @@ class HubModel:
 
 
 def endpoint_of(given: str | None = None) -> str:
-    return (given or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+    """The Hub's URL: ``given`` (a flag), else HF_ENDPOINT, else huggingface.co; BadSetting for one that is not
+    http(s) or carries credentials, which would be written into the README's link and every message."""
+    from wizard.settings import checked_http_url
+
+    url = given or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
+    what = "--hf-endpoint" if given else "HF_ENDPOINT"
+    return checked_http_url(url, what, example=f"for example {DEFAULT_ENDPOINT}",
+                            token_goes="give the token in HF_TOKEN instead (`hf auth login` also works)").rstrip("/")
 
 
 def checked_repo_id(repo_id: object, given_as: str = "model") -> str:

@@ -34,7 +34,7 @@ def start_from_hub(session: Session) -> None:
 
     from wizard.errors import WizardError
     from wizard.hub.card import answers_from_hub
-    from wizard.hub.client import HubError, checked_repo_id, fetch_model
+    from wizard.hub.client import checked_repo_id, fetch_model
     from wizard.settings import cache_dir
 
     if session.draft.model is not None or session.answers.get("name"):
@@ -53,7 +53,7 @@ def start_from_hub(session: Session) -> None:
         return
     try:
         model = fetch_model(repo_id, offline=bool(session.settings.offline), cache=cache_dir() / "hub")
-    except HubError as error:
+    except WizardError as error:  # the Hub's failures, and an HF_ENDPOINT that is no URL
         session.out(f"  {error}")
         session.out("  Nothing you typed is lost; go on typing the answers.")
         return

@@ -47,9 +47,8 @@ class FromHub:
         found, state = message.found, self.state
         filled = [key for key, value in found.answers.items() if state.draft.answers.get(key) in (None, "", [])]
         for key in filled:
-            state.draft.filled_in[key] = found.sources[key]
-            state.filled_values[key] = found.answers[key]
             state.set_answer(key, found.answers[key])
+            state.draft.filled_in[key] = found.sources[key]
         state.draft.model = asdict(found.facts) if found.facts else None
         for screen in self.installed_steps():
             screen.show_answers(filled)

@@ -48,7 +48,6 @@ class WizardState:
         self.back_to_review = False
         self.written_folder: Path | None = None
         self.trial: Any = None  # the last test of the written folder (wizard.testing.run.Trial)
-        self.filled_values: dict[str, Any] = {}  # answer key -> the value the Hub model filled in
         self.pr_url: str | None = None
         self.publish_stages: list[tuple[str, str]] = []
         self._made: tuple[str, ServicePlan] | None = None
@@ -59,8 +58,9 @@ class WizardState:
     # --- answers ------------------------------------------------------------------------------
 
     def set_answer(self, key: str, value: Any) -> None:
-        filled = self.filled_values.get(key)
-        if key in self.draft.filled_in and str(value) != str(filled) and value != filled:
+        # while an answer is marked it is the model's, so any other value is a change (a resumed draft too)
+        before = self.draft.answers.get(key)
+        if key in self.draft.filled_in and value != before and str(value) != str(before):
             self.draft.filled_in.pop(key)  # changed: the answer is the contributor's now
         if value is None:
             self.draft.answers.pop(key, None)
