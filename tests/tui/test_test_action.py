@@ -101,3 +101,31 @@ async def test_editing_the_real_dolly_enter_saves_and_the_test_records_into_the_
     assert [old for old, _ in changed] == ['"memoryRequirements": 24484,', '"tokensPerSecond": 19']
     assert json.loads(after)["modelInfo"]["memoryRequirements"] == 27648  # 22001 MiB x 1.25, up to 512
     assert fake.containers == {} and len(fake.removed) == 1
+
+
+async def test_leaving_the_app_while_a_test_runs_removes_its_container(make_app, tmp_path, monkeypatch):
+    import asyncio
+
+    fake = FakeDockerEngine(tmp_path / "docker.sock", {DOLLY_GPU: 1},
+                            {DOLLY_GPU: {"interface": "chat", "fault": "health-down"}})
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{fake.socket_path}")
+    try:
+        app = make_app(offer_resume=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await to_step(pilot, "publish")
+            await press(pilot, "#write")
+            app.screen.query_one("#test").focus()
+            await pilot.press("enter")  # not press(): it waits for the workers, and this one never ends by itself
+            for _ in range(200):
+                await pilot.pause(0.05)
+                if fake.containers and any(c.get("state", {}).get("Running") for c in fake.containers.values()):
+                    break
+            assert fake.containers, "the test's container was started"
+            app.exit()
+        for _ in range(100):  # the worker's clean-up is the engine's last call
+            if not fake.containers:
+                break
+            await asyncio.sleep(0.05)
+        assert fake.containers == {} and len(fake.removed) == 1
+    finally:
+        fake.stop()
