@@ -15,16 +15,13 @@ def hub_answers(repo_id: object, *, endpoint: str | None, offline: bool, say, gi
     with what was typed). A missing or gated model, a rate limit or a Hub failure stops the run (named errors)."""
     if repo_id is None or repo_id == "":
         return None
-    from wizard.hub.card import answers_from_hub
-    from wizard.hub.client import HubUnavailable, fetch_model
-    from wizard.settings import cache_dir
+    from wizard.hub.client import HubUnavailable, model_answers
 
     try:
-        model = fetch_model(repo_id, endpoint=endpoint, offline=offline, cache=cache_dir() / "hub", given_as=given_as)
+        found = model_answers(repo_id, endpoint=endpoint, offline=offline, given_as=given_as)
     except HubUnavailable as error:
         say(f"warning: {error.message}; the answers are taken from the flags and the spec only")
         return None
-    found = answers_from_hub(model.repo_id, model.info, model.card, model.endpoint)
     for key, source in found.sources.items():
         say(f"[hf] {key} = {found.answers[key]!r}: {source}")
     for precision, mib in found.estimates.items():

@@ -62,6 +62,10 @@ class HubAnswers:
     estimates: dict[str, int] = field(default_factory=dict)  # precision -> MiB, every one offered
     facts: ModelFacts | None = None
 
+    def unanswered(self, answers: Mapping[str, Any]) -> list[str]:
+        """The keys this model answers that ``answers`` leaves empty: the model fills those only."""
+        return [key for key in self.answers if answers.get(key) in (None, "", [])]
+
 
 def name_from_repo(repo_id: str) -> str:
     """'databricks/dolly-v2-12b' -> 'Dolly v2 12B': the repo's name in people's words."""

@@ -154,3 +154,14 @@ def fetch_model(repo_id: str, *, endpoint: str | None = None, offline: bool = Fa
     except Exception as error:  # noqa: BLE001 - the library's errors, its HTTP client's and the disk's, all named
         raise _failure(error, repo_id, endpoint) from None
     return HubModel(repo_id, info, card, endpoint)
+
+
+def model_answers(repo_id: object, *, endpoint: str | None = None, offline: bool = False,
+                  given_as: str = "model"):
+    """The model's ``card.HubAnswers``, from one model-info call and its card (cached with the tool's cache);
+    the errors of ``fetch_model``. Every front end starts here."""
+    from wizard.hub.card import answers_from_hub
+    from wizard.settings import cache_dir
+
+    model = fetch_model(repo_id, endpoint=endpoint, offline=offline, cache=cache_dir() / "hub", given_as=given_as)
+    return answers_from_hub(model.repo_id, model.info, model.card, model.endpoint)

@@ -33,18 +33,19 @@ def start_from_hub(session: Session) -> None:
     from dataclasses import asdict
 
     from wizard.errors import WizardError
-    from wizard.hub.card import answers_from_hub
-    from wizard.hub.client import checked_repo_id, fetch_model
-    from wizard.settings import cache_dir
+    from wizard.hub.client import checked_repo_id, model_answers
 
     if session.draft.model is not None or session.answers.get("name"):
         return  # asked once, at a fresh start: a later visit to step 1 changes answers, not their source
 
     def problem(text: str) -> str | None:
+        if not text.strip():
+            return None  # empty: every answer typed
         try:
-            return checked_repo_id(text) and None if text.strip() else None
+            checked_repo_id(text)
         except WizardError as error:
             return error.problems[0] if hasattr(error, "problems") else error.message
+        return None
 
     repo_id = session.questions.text("Start from a Hugging Face model", default="", check=problem,
                                      help="ORG/NAME, like databricks/dolly-v2-12b: its name, description, interface "
@@ -52,16 +53,14 @@ def start_from_hub(session: Session) -> None:
     if not repo_id.strip():
         return
     try:
-        model = fetch_model(repo_id, offline=bool(session.settings.offline), cache=cache_dir() / "hub")
+        found = model_answers(repo_id, offline=bool(session.settings.offline))
     except WizardError as error:  # the Hub's failures, and an HF_ENDPOINT that is no URL
         session.out(f"  {error}")
         session.out("  Nothing you typed is lost; go on typing the answers.")
         return
-    found = answers_from_hub(model.repo_id, model.info, model.card, model.endpoint)
-    for key, value in found.answers.items():
-        if session.answers.get(key) in (None, "", []):
-            session.answers[key] = value
-            session.draft.filled_in[key] = found.sources[key]
+    for key in found.unanswered(session.answers):
+        session.answers[key] = found.answers[key]
+        session.draft.filled_in[key] = found.sources[key]
     session.draft.model = asdict(found.facts) if found.facts else None
     for note in found.notes:
         session.out(f"  {note}")

@@ -45,7 +45,7 @@ class FromHub:
 
     def on_hub_filled(self, message: m.HubFilled) -> None:
         found, state = message.found, self.state
-        filled = [key for key, value in found.answers.items() if state.draft.answers.get(key) in (None, "", [])]
+        filled = found.unanswered(state.draft.answers)
         for key in filled:
             state.set_answer(key, found.answers[key])
             state.draft.filled_in[key] = found.sources[key]

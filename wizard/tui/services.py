@@ -61,11 +61,8 @@ def default_services(settings: Settings) -> Services:
 
 def model_answers(settings: Settings) -> Callable[[str], Any]:
     def fetch(repo_id: str):
-        from wizard.hub.card import answers_from_hub
-        from wizard.hub.client import fetch_model
-        from wizard.settings import cache_dir
+        from wizard.hub import client
 
-        model = fetch_model(repo_id, offline=bool(settings.offline), cache=cache_dir() / "hub")
-        return answers_from_hub(model.repo_id, model.info, model.card, model.endpoint)
+        return client.model_answers(repo_id, offline=bool(settings.offline))
 
     return fetch
