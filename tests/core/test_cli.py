@@ -315,3 +315,25 @@ def test_the_running_fields_are_written_from_flags(tmp_path):
     assert manifest["command"] == "serve --storage /data"
     assert manifest["execCommands"] == ["store init", "store check"]
     assert (manifest["skipHealthCheck"], manifest["comingSoon"]) == (True, False)
+
+
+def test_the_cli_loop_says_no_traceback_of_its_own(capsys):
+    """A reader's callback that fires on a future Ctrl+C already cancelled (the race seen in `check --run`) says
+    nothing; any other failure the loop reports is one line; the coroutine's result comes back."""
+    import asyncio
+
+    from wizard.cli.common import run_async
+
+    async def racing() -> str:
+        loop = asyncio.get_running_loop()
+        cancelled = loop.create_future()
+        cancelled.cancel()
+        loop.call_soon(cancelled.set_result, None)  # InvalidStateError, in a callback
+        loop.call_soon(lambda: 1 / 0)
+        await asyncio.sleep(0.01)
+        return "done"
+
+    assert run_async(racing()) == "done"
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "InvalidStateError" not in err
+    assert err.count("\n") == 1 and err.startswith("warning: Exception in callback") and "(division by zero)" in err

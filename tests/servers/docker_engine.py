@@ -65,9 +65,9 @@ class FakeDockerEngine:
 
     def remove_container(self, key: str) -> None:
         container = self.containers.pop(key)
+        self.removed.append(container["name"])  # before the service stops: a test waiting on one sees both
         if container.get("api"):
             container["api"].stop()
-        self.removed.append(container["name"])
 
 
 def _frames(text: str) -> bytes:

@@ -103,9 +103,7 @@ def look_up_sizes(services: list, settings, platform: str, *, exact: bool = Fals
     """The services with the sizes they left out looked up (``BatchService.sizes``): the unpacked size, or the
     download size with ``settings.size_kind`` "download". All lookups run together, each distinct reference
     once."""
-    import asyncio
-
-    from wizard.cli.common import say_exact_hint
+    from wizard.cli.common import run_async, say_exact_hint
     from wizard.errors import WizardError
     from wizard.images import lookup_sizes
     from wizard.publish.batch import references_to_look_up, with_sizes
@@ -115,7 +113,7 @@ def look_up_sizes(services: list, settings, platform: str, *, exact: bool = Fals
         return services
     say(f"looking up {len(references)} image size(s)")
     progress = SizeProgress(len(references), kind=settings.size_kind)
-    results = asyncio.run(progress.run(lookup_sizes(references, platform=platform, settings=settings,
+    results = run_async(progress.run(lookup_sizes(references, platform=platform, settings=settings,
                                                     progress=progress, exact=exact, on_bytes=progress.on_bytes)))
     services, failures = with_sizes(services, results, kind=settings.size_kind)
     if failures:
@@ -173,9 +171,7 @@ def print_files(planned: list[Planned]) -> None:
 
 def open_pull_requests(groups: list[list[Path]], settings, *, draft: bool, dry_run: bool, allow_todo: bool = False) -> list:
     """One pull request per group of folders (PublishResult each); the token is resolved once for all."""
-    import asyncio
-
-    from wizard.cli.common import print_stage, token_for_cli
+    from wizard.cli.common import print_stage, run_async, token_for_cli
     from wizard.publish.pipeline import publish_folders
 
     async def go():
@@ -183,7 +179,7 @@ def open_pull_requests(groups: list[list[Path]], settings, *, draft: bool, dry_r
         return [await publish_folders(group, settings=settings, token=token, draft=draft, progress=print_stage,
                                       dry_run=dry_run, allow_todo=allow_todo) for group in groups]
 
-    return asyncio.run(go())
+    return run_async(go())
 
 
 def publish(planned: list[Planned], settings, *, per_service: bool, draft: bool, dry_run: bool,

@@ -112,16 +112,16 @@ def result_line(result) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    import asyncio
+    from wizard.cli.common import run_async
 
     interface, manifest, image = _plan(args)
     engine = _engine_of(args, interface, manifest, image)
     if image:
         from wizard.cli.check_run import run_image
 
-        report, memory = asyncio.run(run_image(args, interface, manifest, image, engine))
+        report, memory = run_async(run_image(args, interface, manifest, image, engine))
     else:
-        report, memory = asyncio.run(check_url(args, args.url, interface, manifest, engine)), None
+        report, memory = run_async(check_url(args, args.url, interface, manifest, engine)), None
     return finish(args, report, memory)
 
 

@@ -28,6 +28,23 @@ def say(message: str) -> None:
     print(printable(message), file=sys.stderr, flush=True)
 
 
+def run_async(coro):
+    """``asyncio.run``, on a loop that prints no traceback of its own. A callback that fails on a future already
+    cancelled (an HTTP library's reader racing Ctrl+C) is nothing to say; any other failure the loop reports is one
+    line. The coroutine's own errors, and KeyboardInterrupt, come out as ``asyncio.run`` lets them."""
+    import asyncio
+
+    def quiet(loop, context) -> None:
+        error = context.get("exception")
+        if isinstance(error, asyncio.InvalidStateError):
+            return
+        say(f"warning: {context.get('message') or 'an asynchronous step failed'}" + (f" ({error})" if error else ""))
+
+    with asyncio.Runner() as runner:
+        runner.get_loop().set_exception_handler(quiet)
+        return runner.run(coro)
+
+
 def has_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
@@ -229,7 +246,6 @@ def look_up_sizes(wanted: Mapping[str, str], settings, platform: str, *, exact: 
     """device -> bytes for each ``{device: image reference}``, looked up together: the unpacked size, or the
     download size with ``settings.size_kind`` "download". A line per image on stderr. Raises WizardError naming
     each image whose size could not be found."""
-    import asyncio
 
     from wizard.errors import ImageError, WizardError
     from wizard.images import lookup_sizes
@@ -247,7 +263,7 @@ def look_up_sizes(wanted: Mapping[str, str], settings, platform: str, *, exact: 
 
     for reference in dict.fromkeys(wanted.values()):
         say(f"size of {reference}: looking up …")
-    results = asyncio.run(status.run(lookup_sizes(
+    results = run_async(status.run(lookup_sizes(
         wanted.values(), platform=platform, settings=settings, progress=progress, exact=exact,
         on_bytes=status.on_bytes, watch=status.watch)))
     failed = {device: results[reference] for device, reference in wanted.items()
@@ -324,7 +340,6 @@ def publish_and_report(folders, settings, *, draft=False, force=False, branch=No
                        as_json=False, allow_todo=False, before=None) -> int:
     """Resolve the token, run the pipeline with progress on stderr, print the result: for every command
     that ends in a pull request (publish, new --publish, batch --publish, bump --publish)."""
-    import asyncio
     import json
 
     from wizard.publish.pipeline import publish_folders
@@ -335,7 +350,7 @@ def publish_and_report(folders, settings, *, draft=False, force=False, branch=No
                                      progress=print_stage, branch=branch, title=title, dry_run=dry_run,
                                      allow_todo=allow_todo, before=before)
 
-    result = asyncio.run(go())
+    result = run_async(go())
     if as_json:
         print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     elif result.dry_run:

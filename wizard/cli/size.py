@@ -86,10 +86,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import asyncio
     from dataclasses import replace
 
-    from wizard.cli.common import LookupStatus, say_exact_hint
+    from wizard.cli.common import LookupStatus, run_async, say_exact_hint
     from wizard.errors import ImageError
     from wizard.images import Credentials, lookup_sizes
     from wizard.settings import build_settings
@@ -106,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     settings = replace(settings, insecure_registries=insecure)
     credentials = Credentials(explicit=_explicit_credential(args))
     status = LookupStatus()
-    results = asyncio.run(status.run(lookup_sizes(
+    results = run_async(status.run(lookup_sizes(
         args.references, platform=args.platform, settings=settings, credentials=credentials, every_platform=True,
         unpacked=not args.download_only, exact=args.exact, on_bytes=status.on_bytes, watch=status.watch)))
     failures = {text: result for text, result in results.items() if isinstance(result, ImageError)}
