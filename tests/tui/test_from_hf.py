@@ -38,7 +38,7 @@ async def to_resources_from_the_model(pilot) -> None:
 
 def mark(app, key: str) -> str:
     widget = app.screen.query_one(f"#mark-{key}")
-    return "" if widget.has_class("empty") else str(widget.render())
+    return str(widget.render()) if widget.display else ""
 
 
 async def test_a_model_fills_step_one_marks_each_answer_and_writes_what_new_writes(make_app, hub, tmp_path, capsys):  # noqa: F811

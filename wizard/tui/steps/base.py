@@ -64,7 +64,7 @@ class StepScreen(Screen):
             widget.disabled = not widget.display
             yield widget
             # an answer filled in from a model's card says so until it is changed or accepted
-            yield Static("", id=f"mark-{field.key}", classes="field-mark empty", markup=False)
+            yield Notice("", id=f"mark-{field.key}")
             yield from self.compose_after(field)
         if fields_of(self.NAME):
             yield Notice("", id="nothing-asked")
@@ -120,12 +120,8 @@ class StepScreen(Screen):
         marks = self.state.draft.filled_in
         for widget in fields:
             widget.show_plan(plan, asked_for(widget.field, conditions))
-            mark = self.query_one(f"#mark-{widget.field.key}", Static)
             text = f"◆ {marks[widget.field.key]}" if widget.field.key in marks and widget.display else ""
-            if text != getattr(mark, "shown_text", ""):
-                mark.shown_text = text
-                mark.update(text)
-                mark.set_class(not text, "empty")
+            self.query_one(f"#mark-{widget.field.key}", Notice).say(text, "field-mark")
         if fields:
             nothing = not any(widget.display for widget in fields)
             self.query_one("#nothing-asked", Notice).say("Nothing on this step applies to this service." if nothing else "")
